@@ -1,0 +1,166 @@
+/*
+ * coronet.h - the one public header of libcoronet.
+ *
+ * A thin, portable layer over the kernel's readiness multiplexer (epoll on Linux,
+ * kqueue on macOS/BSD, poll(2) as a fallback) plus the non-blocking socket calls a
+ * TCP server needs. It is called from Java through jnr-ffi, so:
+ *
+ *   - Every function returns >= 0 on success or -errno on failure. errno is read
+ *     right after the failing syscall; the caller never looks at errno itself
+ *     (the Java binding is declared @IgnoreError, which keeps calls on jffi's fast path).
+ *   - Nothing aborts, nothing allocates on the data path, nothing calls back into Java.
+ *   - EINTR is retried here, once, in C (a wait recomputes its remaining timeout
+ *     on CLOCK_MONOTONIC), so callers never see it.
+ *   - Every fd this library creates is O_CLOEXEC; every socket fd is O_NONBLOCK unless
+ *     cn_set_blocking() says otherwise; writes never raise SIGPIPE.
+ *   - Errno values and struct layout are reported by cn_abi(): callers hard-code none,
+ *     since the numbers differ between Linux and macOS.
+ */
+#ifndef CORONET_H
+#define CORONET_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- portable readiness bits (interest and events) -------------------------------- */
+#define CN_READABLE 0x01u /* data (or EOF, or a pending connection) can be read        */
+#define CN_WRITABLE 0x02u /* the send buffer has room (or a connect completed)         */
+#define CN_HANGUP   0x04u /* events only: the peer shut its write side (EPOLLRDHUP,
+                             EPOLLHUP, EV_EOF on EVFILT_READ); reads drain, then EOF  */
+#define CN_ERROR    0x08u /* events only: an error is pending on the socket (EPOLLERR,
+                             EV_EOF on EVFILT_WRITE); read it with cn_socket_error()   */
+#define CN_EDGE     0x10u /* interest only: report a readiness once per transition, as
+                             epoll's EPOLLET and kqueue's EV_CLEAR do. The poll(2)
+                             backend emulates it: a reported bit is disarmed until the
+                             next cn_poller_modify() (see cn_poller_caps)              */
+
+/* ---- poller capabilities (cn_poller_caps) ----------------------------------------- */
+#define CN_CAP_NATIVE_EDGE 0x01u /* CN_EDGE is the kernel's: no re-arm is ever needed.
+                                   Without it, a caller that drained an fd to EAGAIN
+                                   calls cn_poller_modify() to re-arm before waiting */
+
+/* One ready fd, as cn_poller_wait() fills the caller's array. The token is the
+ * caller's own 64-bit value given at cn_poller_add (never a pointer): in coronet it
+ * holds a slot index plus a generation, so a stale event for an fd that was closed
+ * and whose number was reused within one batch can be recognised and dropped. */
+typedef struct cn_event {
+    uint64_t token;
+    uint32_t events; /* CN_READABLE | CN_WRITABLE | CN_HANGUP | CN_ERROR */
+    uint32_t reserved;
+} cn_event;
+
+/* ---- the poller ------------------------------------------------------------------- */
+/* A poller is an opaque handle (an address, always > 0) owned by one thread, except for
+ * cn_poller_wake() which any thread may call. */
+
+/* The backend this library was built with: "epoll", "kqueue" or "poll". */
+const char *cn_backend_name(void);
+/* CN_CAP_* bits of this backend. */
+int cn_poller_caps(void);
+
+/* Returns a handle (> 0) or -errno. */
+int64_t cn_poller_create(void);
+/* Registers fd once; interest is CN_READABLE|CN_WRITABLE|CN_EDGE bits. Hang-up and
+ * error are always reported. -EEXIST if fd is already registered. */
+int cn_poller_add(int64_t poller, int fd, uint32_t interest, uint64_t token);
+/* Changes interest and token of a registered fd (and re-arms emulated edges). */
+int cn_poller_modify(int64_t poller, int fd, uint32_t interest, uint64_t token);
+/* Removes fd. Closing an fd removes it from epoll/kqueue too; call this first anyway
+ * when the fd may be dup'ed, and always for the poll(2) backend. */
+int cn_poller_remove(int64_t poller, int fd);
+/* Waits up to timeout_ms (-1: forever, 0: do not block) and fills at most capacity
+ * events. Returns the count (0 on timeout or when only a wake-up arrived) or -errno.
+ * A wake-up is consumed here and never reported as an event. */
+int cn_poller_wait(int64_t poller, cn_event *events, int capacity, int timeout_ms);
+/* Makes a current or the next cn_poller_wait() return. Safe from any thread;
+ * wake-ups coalesce (eventfd on Linux, EVFILT_USER on kqueue, a pipe for poll). */
+int cn_poller_wake(int64_t poller);
+/* Closes the poller and frees its memory. The handle is invalid afterwards. */
+int cn_poller_close(int64_t poller);
+
+/* ---- sockets ---------------------------------------------------------------------- */
+#define CN_LISTEN_REUSEPORT 0x01 /* SO_REUSEPORT: one listener per event loop           */
+
+/* host is numeric IPv4/IPv6 or a name; port 0 picks a free port (see cn_sockname).
+ * SO_REUSEADDR is always set. Returns the listening fd (non-blocking) or -errno. */
+int cn_tcp_listen(const char *host, int port, int backlog, int flags);
+/* Accepts one connection: a non-blocking, close-on-exec fd, or -errno (-EAGAIN when
+ * none is pending). */
+int cn_tcp_accept(int listen_fd);
+/* Accepts up to max connections into fds[]: returns how many (>= 1), or -errno when
+ * the first accept fails (-EAGAIN when none is pending). */
+int cn_tcp_accept_many(int listen_fd, int *fds, int max);
+/* Starts a non-blocking connect. Returns the fd (the connect may still be in
+ * progress: wait for CN_WRITABLE, then call cn_socket_error) or -errno. */
+int cn_tcp_connect(const char *host, int port);
+/* SO_ERROR of fd as 0 or -errno (the outcome of a non-blocking connect). */
+int cn_socket_error(int fd);
+
+/* read(2)/send(2) with MSG_NOSIGNAL (write(2) for non-sockets): bytes moved, 0 for EOF
+ * on read, or -errno. len must fit the memory at buf; the Java side checks it. */
+int64_t cn_read(int fd, void *buf, int64_t len);
+int64_t cn_write(int fd, const void *buf, int64_t len);
+/* iov is an array of cnt struct iovec (see cn_abi for its size and offsets). */
+int64_t cn_readv(int fd, const void *iov, int cnt);
+int64_t cn_writev(int fd, const void *iov, int cnt);
+
+#define CN_SHUT_RD   0
+#define CN_SHUT_WR   1
+#define CN_SHUT_RDWR 2
+int cn_shutdown(int fd, int how);
+int cn_close(int fd);
+
+int cn_set_blocking(int fd, int blocking);          /* clear/set O_NONBLOCK        */
+int cn_set_nodelay(int fd, int on);                 /* TCP_NODELAY                 */
+int cn_set_linger(int fd, int on, int seconds);     /* SO_LINGER (0 s: RST on close) */
+int cn_set_buffer_sizes(int fd, int sndbuf, int rcvbuf); /* <= 0 leaves one as is   */
+/* Local (peer == 0) or remote (peer != 0) address: writes the numeric host, NUL
+ * terminated, into host[host_len] and returns the port, or -errno. */
+int cn_sockname(int fd, int peer, char *host, int host_len);
+
+/* For tests and tools: a connected AF_UNIX stream pair and a pipe, fds[0..1],
+ * both non-blocking and close-on-exec. */
+int cn_socketpair(int *fds);
+int cn_pipe(int *fds);
+
+/* ---- ABI: what the Java side must not hard-code ----------------------------------- */
+enum cn_abi_key {
+    CN_ABI_VERSION = 0,           /* bumped when this header changes incompatibly */
+    CN_ABI_EVENT_SIZE = 1,
+    CN_ABI_EVENT_TOKEN_OFFSET = 2,
+    CN_ABI_EVENT_EVENTS_OFFSET = 3,
+    CN_ABI_IOVEC_SIZE = 4,
+    CN_ABI_IOVEC_BASE_OFFSET = 5,
+    CN_ABI_IOVEC_LEN_OFFSET = 6,
+    CN_ABI_IOV_MAX = 7,
+    CN_ABI_EAGAIN = 20,
+    CN_ABI_EINTR = 21,
+    CN_ABI_EBADF = 22,
+    CN_ABI_ECONNRESET = 23,
+    CN_ABI_EPIPE = 24,
+    CN_ABI_EMFILE = 25,
+    CN_ABI_ENFILE = 26,
+    CN_ABI_EINPROGRESS = 27,
+    CN_ABI_ECONNREFUSED = 28,
+    CN_ABI_ETIMEDOUT = 29,
+    CN_ABI_ENOTCONN = 30,
+    CN_ABI_EINVAL = 31,
+    CN_ABI_ENOMEM = 32,
+    CN_ABI_ENOBUFS = 33,
+    CN_ABI_EADDRINUSE = 34,
+    CN_ABI_EEXIST = 35,
+    CN_ABI_ENOENT = 36,
+    CN_ABI_ECONNABORTED = 37,
+    CN_ABI_EHOSTUNREACH = 38,
+    CN_ABI_ENETUNREACH = 39
+};
+/* The value for key, or -EINVAL for an unknown key. */
+int64_t cn_abi(int key);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CORONET_H */
