@@ -1,0 +1,306 @@
+package io.coronet.ffi;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Checked wrappers over libcoronet's socket calls: arguments are validated in Java before they
+ * cross (fd >= 0, buffer ranges inside their {@link NativeBuffer}), failures become typed
+ * {@link NativeException}s through {@link Errors}, and "not ready" (EAGAIN) is the return value
+ * {@link #WOULD_BLOCK}, never an exception.
+ *
+ * <p>Every socket these calls create is non-blocking and close-on-exec; writes never raise
+ * SIGPIPE (a closed peer gives {@link BrokenPipeException}). The hot calls ({@link #read},
+ * {@link #write}, {@link #accept}) do not allocate.
+ */
+public final class NativeSockets {
+
+    /** "Not ready": the call would block (EAGAIN). Wait for readiness, then retry. */
+    public static final int WOULD_BLOCK = -1;
+
+    private static final LibCoronet LIB = NativeLibrary.lib();
+
+    /** Bound on ECONNABORTED retries in accept: each one consumed a dead pending connection. */
+    private static final int ACCEPT_ABORTED_RETRIES = 16;
+
+    private NativeSockets() {
+    }
+
+    // ---- listen / accept / connect ---------------------------------------------------------
+
+    /**
+     * A listening TCP socket on host:port (numeric address or name; port 0 picks a free one,
+     * see {@link #localPort}). SO_REUSEADDR is always set; {@code reusePort} adds SO_REUSEPORT so
+     * several event loops can each own a listener on the same port.
+     */
+    public static int listen(String host, int port, int backlog, boolean reusePort) throws NativeException {
+        requireHost(host);
+        requirePort(port);
+        if (backlog <= 0) {
+            throw new IllegalArgumentException("backlog must be > 0: " + backlog);
+        }
+        NativeStats.count(NativeStats.Kind.OTHER);
+        int res = LIB.cn_tcp_listen(host, port, backlog, reusePort ? LibCoronet.CN_LISTEN_REUSEPORT : 0);
+        if (res < 0) {
+            throw Errors.exception("listen", host + ":" + port, -res);
+        }
+        return res;
+    }
+
+    /** Accepts one pending connection: its fd (non-blocking), or {@link #WOULD_BLOCK} when none is pending. */
+    public static int accept(int listenFd) throws NativeException {
+        requireFd(listenFd);
+        for (int attempt = 0; ; attempt++) {
+            NativeStats.count(NativeStats.Kind.READ);
+            int res = LIB.cn_tcp_accept(listenFd);
+            if (res >= 0) {
+                return res;
+            }
+            if (Errors.isWouldBlock(res)) {
+                return WOULD_BLOCK;
+            }
+            // accept(2): ECONNABORTED means that connection died in the queue; others may follow
+            if (-res != Abi.ECONNABORTED || attempt >= ACCEPT_ABORTED_RETRIES) {
+                throw Errors.exception("accept", listenFd, -res);
+            }
+        }
+    }
+
+    /**
+     * Accepts up to {@code max} pending connections in one crossing, their fds stored as C ints
+     * at {@code fds[0..count)}. Returns the count (>= 1), or {@link #WOULD_BLOCK} when none is pending.
+     */
+    public static int acceptMany(int listenFd, NativeBuffer fds, int max) throws NativeException {
+        requireFd(listenFd);
+        if (max <= 0) {
+            throw new IllegalArgumentException("max must be > 0: " + max);
+        }
+        if (max > Integer.MAX_VALUE / 4) {
+            throw new IllegalArgumentException("max too large: " + max);
+        }
+        long address = fds.checkedAddress(0, max * 4);
+        NativeStats.count(NativeStats.Kind.READ);
+        int res = LIB.cn_tcp_accept_many(listenFd, address, max);
+        if (res >= 0) {
+            return res;
+        }
+        if (Errors.isWouldBlock(res)) {
+            return WOULD_BLOCK;
+        }
+        throw Errors.exception("accept", listenFd, -res);
+    }
+
+    /**
+     * Starts a non-blocking connect and returns the fd at once. The connect completes later: wait
+     * until the fd is writable, then call {@link #checkConnected(int)}.
+     */
+    public static int connect(String host, int port) throws NativeException {
+        requireHost(host);
+        requirePort(port);
+        if (port == 0) {
+            throw new IllegalArgumentException("cannot connect to port 0");
+        }
+        NativeStats.count(NativeStats.Kind.OTHER);
+        int res = LIB.cn_tcp_connect(host, port);
+        if (res < 0) {
+            throw Errors.exception("connect", host + ":" + port, -res);
+        }
+        return res;
+    }
+
+    /** Throws the outcome of a finished non-blocking connect (SO_ERROR) as a typed exception. */
+    public static void checkConnected(int fd) throws NativeException {
+        int err = socketError(fd);
+        if (err != 0) {
+            throw Errors.exception("connect", fd, err);
+        }
+    }
+
+    /** The pending SO_ERROR of fd as an errno (0: none). */
+    public static int socketError(int fd) throws NativeException {
+        requireFd(fd);
+        NativeStats.count(NativeStats.Kind.OTHER);
+        int res = LIB.cn_socket_error(fd);
+        if (res >= 0) {
+            return 0;
+        }
+        // cn_socket_error folds "getsockopt failed" and "SO_ERROR is set" into one -errno; EBADF
+        // and ENOTSOCK can only come from getsockopt itself
+        if (-res == Abi.EBADF) {
+            throw Errors.exception("getsockopt", fd, -res);
+        }
+        return -res;
+    }
+
+    // ---- data --------------------------------------------------------------------------------
+
+    /**
+     * Reads into {@code buf[offset, offset + length)}, length > 0. Returns the bytes read (> 0),
+     * 0 at end of stream, or {@link #WOULD_BLOCK}.
+     */
+    public static int read(int fd, NativeBuffer buf, int offset, int length) throws NativeException {
+        requireFd(fd);
+        if (length <= 0) {
+            // a 0-byte read returns 0, which would read as end of stream
+            throw new IllegalArgumentException("length must be > 0: " + length);
+        }
+        long address = buf.checkedAddress(offset, length);
+        NativeStats.count(NativeStats.Kind.READ);
+        long res = LIB.cn_read(fd, address, length);
+        if (res >= 0) {
+            return (int) res;
+        }
+        if (Errors.isWouldBlock(res)) {
+            return WOULD_BLOCK;
+        }
+        throw Errors.exception("read", fd, (int) -res);
+    }
+
+    /**
+     * Writes {@code buf[offset, offset + length)}. Returns the bytes written (>= 0, possibly fewer
+     * than length), or {@link #WOULD_BLOCK} when the send buffer is full.
+     */
+    public static int write(int fd, NativeBuffer buf, int offset, int length) throws NativeException {
+        requireFd(fd);
+        long address = buf.checkedAddress(offset, length);
+        NativeStats.count(NativeStats.Kind.WRITE);
+        long res = LIB.cn_write(fd, address, length);
+        if (res >= 0) {
+            return (int) res;
+        }
+        if (Errors.isWouldBlock(res)) {
+            return WOULD_BLOCK;
+        }
+        throw Errors.exception("write", fd, (int) -res);
+    }
+
+    // ---- shutdown / close / options -------------------------------------------------------------
+
+    /** Half-close: sends FIN; reads keep working. */
+    public static void shutdownOutput(int fd) throws NativeException {
+        shutdown(fd, LibCoronet.CN_SHUT_WR);
+    }
+
+    /** Further reads return end of stream. */
+    public static void shutdownInput(int fd) throws NativeException {
+        shutdown(fd, LibCoronet.CN_SHUT_RD);
+    }
+
+    private static void shutdown(int fd, int how) throws NativeException {
+        requireFd(fd);
+        NativeStats.count(NativeStats.Kind.OTHER);
+        Errors.check(LIB.cn_shutdown(fd, how), "shutdown", fd);
+    }
+
+    /** Closes fd. A second close of the same number is EBADF ({@link BadFileDescriptorException}). */
+    public static void close(int fd) throws NativeException {
+        requireFd(fd);
+        NativeStats.count(NativeStats.Kind.OTHER);
+        Errors.check(LIB.cn_close(fd), "close", fd);
+    }
+
+    public static void setBlocking(int fd, boolean blocking) throws NativeException {
+        requireFd(fd);
+        Errors.check(LIB.cn_set_blocking(fd, blocking ? 1 : 0), "set_blocking", fd);
+    }
+
+    /** TCP_NODELAY: send small writes at once instead of waiting for ACKs (Nagle). */
+    public static void setNoDelay(int fd, boolean on) throws NativeException {
+        requireFd(fd);
+        Errors.check(LIB.cn_set_nodelay(fd, on ? 1 : 0), "set_nodelay", fd);
+    }
+
+    /** SO_LINGER; {@code on} with 0 seconds makes close(2) send RST instead of FIN. */
+    public static void setLinger(int fd, boolean on, int seconds) throws NativeException {
+        requireFd(fd);
+        if (seconds < 0) {
+            throw new IllegalArgumentException("seconds must be >= 0: " + seconds);
+        }
+        Errors.check(LIB.cn_set_linger(fd, on ? 1 : 0, seconds), "set_linger", fd);
+    }
+
+    /** SO_SNDBUF / SO_RCVBUF; a value <= 0 leaves that one unchanged. */
+    public static void setBufferSizes(int fd, int sendBuffer, int receiveBuffer) throws NativeException {
+        requireFd(fd);
+        Errors.check(LIB.cn_set_buffer_sizes(fd, sendBuffer, receiveBuffer), "set_buffer_sizes", fd);
+    }
+
+    // ---- addresses -------------------------------------------------------------------------------
+
+    /** The local address of fd (after listen with port 0: the port the kernel chose). */
+    public static SocketAddress localAddress(int fd) throws NativeException {
+        return sockname(fd, false);
+    }
+
+    /** The address of the peer of a connected fd. */
+    public static SocketAddress peerAddress(int fd) throws NativeException {
+        return sockname(fd, true);
+    }
+
+    public static int localPort(int fd) throws NativeException {
+        return localAddress(fd).port();
+    }
+
+    /** INET6_ADDRSTRLEN is 46; a little room for a scope id. */
+    private static final int HOST_CAPACITY = 128;
+
+    private static SocketAddress sockname(int fd, boolean peer) throws NativeException {
+        requireFd(fd);
+        try (NativeBuffer host = NativeBuffer.allocate(HOST_CAPACITY)) {
+            NativeStats.count(NativeStats.Kind.OTHER);
+            int port = LIB.cn_sockname(fd, peer ? 1 : 0, host.checkedAddress(0, HOST_CAPACITY), HOST_CAPACITY);
+            if (port < 0) {
+                throw Errors.exception(peer ? "getpeername" : "getsockname", fd, -port);
+            }
+            byte[] bytes = new byte[HOST_CAPACITY];
+            host.getBytes(0, bytes, 0, HOST_CAPACITY);
+            int len = 0;
+            while (len < bytes.length && bytes[len] != 0) {
+                len++;
+            }
+            return new SocketAddress(new String(bytes, 0, len, StandardCharsets.US_ASCII), port);
+        }
+    }
+
+    // ---- fds for tests and tools -------------------------------------------------------------
+
+    /** A connected pair of non-blocking AF_UNIX stream sockets. */
+    public static int[] socketpair() throws NativeException {
+        try (NativeBuffer fds = NativeBuffer.allocate(8)) {
+            NativeStats.count(NativeStats.Kind.OTHER);
+            Errors.check(LIB.cn_socketpair(fds.checkedAddress(0, 8)), "socketpair", -1);
+            return new int[] {fds.getInt(0), fds.getInt(4)};
+        }
+    }
+
+    /** A non-blocking pipe: [0] the read end, [1] the write end. */
+    public static int[] pipe() throws NativeException {
+        try (NativeBuffer fds = NativeBuffer.allocate(8)) {
+            NativeStats.count(NativeStats.Kind.OTHER);
+            Errors.check(LIB.cn_pipe(fds.checkedAddress(0, 8)), "pipe", -1);
+            return new int[] {fds.getInt(0), fds.getInt(4)};
+        }
+    }
+
+    // ---- validation ------------------------------------------------------------------------------
+
+    static void requireFd(int fd) {
+        if (fd < 0) {
+            throw new IllegalArgumentException("not a file descriptor: " + fd);
+        }
+    }
+
+    private static void requireHost(String host) {
+        if (host == null || host.isEmpty()) {
+            throw new IllegalArgumentException("host must be a non-empty address or name");
+        }
+        if (host.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("host contains NUL: " + host);
+        }
+    }
+
+    private static void requirePort(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be in [0, 65535]: " + port);
+        }
+    }
+}
