@@ -41,6 +41,13 @@ extern "C" {
 #define CN_CAP_NATIVE_EDGE 0x01u /* CN_EDGE is the kernel's: no re-arm is ever needed.
                                    Without it, a caller that drained an fd to EAGAIN
                                    calls cn_poller_modify() to re-arm before waiting */
+#define CN_CAP_CLOSE_REMOVES 0x02u /* closing an fd (its last reference) deregisters it,
+                                   as epoll and kqueue do. Without it (poll), a closed
+                                   fd stays registered: cn_poller_remove() it first */
+
+/* The one token value callers may not use: the backends mark their internal
+ * wake-up source with it. cn_poller_add/modify return -EINVAL for it. */
+#define CN_TOKEN_RESERVED UINT64_MAX
 
 /* One ready fd, as cn_poller_wait() fills the caller's array. The token is the
  * caller's own 64-bit value given at cn_poller_add (never a pointer): in coronet it
@@ -54,7 +61,8 @@ typedef struct cn_event {
 
 /* ---- the poller ------------------------------------------------------------------- */
 /* A poller is an opaque handle (an address, always > 0) owned by one thread, except for
- * cn_poller_wake() which any thread may call. */
+ * cn_poller_wake() which any thread may call. Every cn_poller_* call returns -EBADF
+ * for a handle <= 0. */
 
 /* The backend this library was built with: "epoll", "kqueue" or "poll". */
 const char *cn_backend_name(void);
@@ -64,16 +72,22 @@ int cn_poller_caps(void);
 /* Returns a handle (> 0) or -errno. */
 int64_t cn_poller_create(void);
 /* Registers fd once; interest is CN_READABLE|CN_WRITABLE|CN_EDGE bits. Hang-up and
- * error are always reported. -EEXIST if fd is already registered. */
+ * error are always reported (without CN_EDGE: on every wait until the fd is removed
+ * or modified). -EEXIST if fd is already registered (epoll, poll; kqueue cannot tell
+ * and treats it as a modify). -EBADF for a bad fd, -EINVAL for unknown bits. */
 int cn_poller_add(int64_t poller, int fd, uint32_t interest, uint64_t token);
-/* Changes interest and token of a registered fd (and re-arms emulated edges). */
+/* Changes interest and token of a registered fd (and re-arms emulated edges).
+ * -ENOENT if fd is not registered (epoll, poll; kqueue queues the change and
+ * applies it with the next wait, so it cannot tell: see native/README.md). */
 int cn_poller_modify(int64_t poller, int fd, uint32_t interest, uint64_t token);
 /* Removes fd. Closing an fd removes it from epoll/kqueue too; call this first anyway
- * when the fd may be dup'ed, and always for the poll(2) backend. */
+ * when the fd may be dup'ed, and always for the poll(2) backend (CN_CAP_CLOSE_REMOVES).
+ * -ENOENT if fd is not registered (epoll, poll; kqueue queues it, see modify). */
 int cn_poller_remove(int64_t poller, int fd);
 /* Waits up to timeout_ms (-1: forever, 0: do not block) and fills at most capacity
  * events. Returns the count (0 on timeout or when only a wake-up arrived) or -errno.
- * A wake-up is consumed here and never reported as an event. */
+ * A wake-up is consumed here and never reported as an event. capacity <= 0 or
+ * timeout_ms < -1: -EINVAL; events NULL: -EFAULT; poller 0: -EBADF. */
 int cn_poller_wait(int64_t poller, cn_event *events, int capacity, int timeout_ms);
 /* Makes a current or the next cn_poller_wait() return. Safe from any thread;
  * wake-ups coalesce (eventfd on Linux, EVFILT_USER on kqueue, a pipe for poll). */
@@ -84,8 +98,12 @@ int cn_poller_close(int64_t poller);
 /* ---- sockets ---------------------------------------------------------------------- */
 #define CN_LISTEN_REUSEPORT 0x01 /* SO_REUSEPORT: one listener per event loop           */
 
-/* host is numeric IPv4/IPv6 or a name; port 0 picks a free port (see cn_sockname).
- * SO_REUSEADDR is always set. Returns the listening fd (non-blocking) or -errno. */
+/* host is numeric IPv4/IPv6 or a name (NULL: all local addresses); port 0 picks a
+ * free port (see cn_sockname). SO_REUSEADDR is always set; backlog <= 0 means
+ * SOMAXCONN. Returns the listening fd (non-blocking) or -errno. A name is resolved
+ * with getaddrinfo(3), which may block: pass numeric hosts on an event-loop thread.
+ * Resolver failures map to -ENOENT (no such name), -EHOSTUNREACH (temporary or
+ * permanent resolver failure), -EINVAL (bad argument), -ENOMEM. */
 int cn_tcp_listen(const char *host, int port, int backlog, int flags);
 /* Accepts one connection: a non-blocking, close-on-exec fd, or -errno (-EAGAIN when
  * none is pending). */
@@ -94,7 +112,8 @@ int cn_tcp_accept(int listen_fd);
  * the first accept fails (-EAGAIN when none is pending). */
 int cn_tcp_accept_many(int listen_fd, int *fds, int max);
 /* Starts a non-blocking connect. Returns the fd (the connect may still be in
- * progress: wait for CN_WRITABLE, then call cn_socket_error) or -errno. */
+ * progress: wait for CN_WRITABLE, then call cn_socket_error) or -errno. host and
+ * resolver errors as for cn_tcp_listen (host NULL: the loopback address). */
 int cn_tcp_connect(const char *host, int port);
 /* SO_ERROR of fd as 0 or -errno (the outcome of a non-blocking connect). */
 int cn_socket_error(int fd);
@@ -103,14 +122,18 @@ int cn_socket_error(int fd);
  * on read, or -errno. len must fit the memory at buf; the Java side checks it. */
 int64_t cn_read(int fd, void *buf, int64_t len);
 int64_t cn_write(int fd, const void *buf, int64_t len);
-/* iov is an array of cnt struct iovec (see cn_abi for its size and offsets). */
+/* iov is an array of cnt struct iovec (see cn_abi for its size and offsets);
+ * 0 <= cnt <= CN_ABI_IOV_MAX. Writes to a pipe whose reader is gone also return
+ * -EPIPE without a signal (SIGPIPE is held blocked around that write(2)). */
 int64_t cn_readv(int fd, const void *iov, int cnt);
 int64_t cn_writev(int fd, const void *iov, int cnt);
 
 #define CN_SHUT_RD   0
 #define CN_SHUT_WR   1
 #define CN_SHUT_RDWR 2
-int cn_shutdown(int fd, int how);
+int cn_shutdown(int fd, int how);                  /* how: CN_SHUT_*            */
+/* close(2). EINTR counts as closed (returns 0): the fd is released either way on
+ * Linux, and retrying could close an fd another thread just got (close(2) NOTES). */
 int cn_close(int fd);
 
 int cn_set_blocking(int fd, int blocking);          /* clear/set O_NONBLOCK        */
@@ -127,6 +150,7 @@ int cn_socketpair(int *fds);
 int cn_pipe(int *fds);
 
 /* ---- ABI: what the Java side must not hard-code ----------------------------------- */
+#define CORONET_ABI_VERSION 1 /* what cn_abi(CN_ABI_VERSION) returns */
 enum cn_abi_key {
     CN_ABI_VERSION = 0,           /* bumped when this header changes incompatibly */
     CN_ABI_EVENT_SIZE = 1,
@@ -155,7 +179,22 @@ enum cn_abi_key {
     CN_ABI_ENOENT = 36,
     CN_ABI_ECONNABORTED = 37,
     CN_ABI_EHOSTUNREACH = 38,
-    CN_ABI_ENETUNREACH = 39
+    CN_ABI_ENETUNREACH = 39,
+    CN_ABI_EFAULT = 40,
+    CN_ABI_ENOTSOCK = 41,
+    CN_ABI_EOPNOTSUPP = 42,
+    CN_ABI_ENOSPC = 43,
+    CN_ABI_EADDRNOTAVAIL = 44,
+    CN_ABI_EAFNOSUPPORT = 45,
+    CN_ABI_EALREADY = 46,
+    CN_ABI_EISCONN = 47,
+    CN_ABI_ENOTSUP = 48,
+    CN_ABI_EPERM = 49,
+    CN_ABI_EACCES = 50,
+    CN_ABI_ENOSYS = 51,
+    /* poller/socket constants, so Java hard-codes none of them either */
+    CN_ABI_CAPS = 60,              /* cn_poller_caps() */
+    CN_ABI_SOMAXCONN = 61
 };
 /* The value for key, or -EINVAL for an unknown key. */
 int64_t cn_abi(int key);

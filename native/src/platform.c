@@ -1,0 +1,148 @@
+/*
+ * platform.c - the small helpers that know which calls a platform offers.
+ *
+ * Linux (and FreeBSD) create fds non-blocking and close-on-exec atomically
+ * (SOCK_NONBLOCK|SOCK_CLOEXEC, accept4, pipe2); elsewhere the flags are set with
+ * fcntl(2) right after creation. The window in between only matters if another
+ * thread forks and execs at that moment, and it is the best such systems allow.
+ * CMake detects accept4/pipe2 (CN_HAVE_ACCEPT4, CN_HAVE_PIPE2); flags that are
+ * macros are tested directly.
+ */
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int cn__set_cloexec(int fd) {
+    int flags = fcntl(fd, F_GETFD);
+    if (flags < 0)
+        return CN__ERR();
+    if (!(flags & FD_CLOEXEC) && fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0)
+        return CN__ERR();
+    return 0;
+}
+
+int cn__set_nonblock(int fd, int on) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0)
+        return CN__ERR();
+    int wanted = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+    if (wanted != flags && fcntl(fd, F_SETFL, wanted) < 0)
+        return CN__ERR();
+    return 0;
+}
+
+/* Makes a freshly created fd non-blocking + close-on-exec, closing it on failure. */
+/* inline: unused where every fd is born non-blocking and close-on-exec. */
+static inline int cn__finish_new_fd(int fd) {
+    int rc = cn__set_cloexec(fd);
+    if (rc == 0)
+        rc = cn__set_nonblock(fd, 1);
+    if (rc == 0)
+        rc = cn__socket_nosigpipe(fd);
+    if (rc < 0) {
+        close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+int cn__socket(int domain, int type, int protocol) {
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+    int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+    if (fd < 0)
+        return CN__ERR();
+    return fd;
+#else
+    int fd = socket(domain, type, protocol);
+    if (fd < 0)
+        return CN__ERR();
+    return cn__finish_new_fd(fd);
+#endif
+}
+
+int cn__accept(int listen_fd) {
+    int fd;
+    do {
+#ifdef CN_HAVE_ACCEPT4
+        fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+#else
+        fd = accept(listen_fd, NULL, NULL);
+#endif
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return CN__ERR();
+#ifdef CN_HAVE_ACCEPT4
+    return fd;
+#else
+    /* accept(2) on BSD/macOS inherits O_NONBLOCK from the listener, Linux does not;
+     * set it explicitly either way. */
+    return cn__finish_new_fd(fd);
+#endif
+}
+
+int cn__pipe(int fds[2]) {
+#ifdef CN_HAVE_PIPE2
+    if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0)
+        return CN__ERR();
+    return 0;
+#else
+    if (pipe(fds) < 0)
+        return CN__ERR();
+    for (int i = 0; i < 2; i++) {
+        int rc = cn__set_cloexec(fds[i]);
+        if (rc == 0)
+            rc = cn__set_nonblock(fds[i], 1);
+        if (rc < 0) {
+            close(fds[0]);
+            close(fds[1]);
+            return rc;
+        }
+    }
+    return 0;
+#endif
+}
+
+int cn__socketpair(int fds[2]) {
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) < 0)
+        return CN__ERR();
+    return 0;
+#else
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0)
+        return CN__ERR();
+    int fd0 = fds[0];
+    int rc = cn__finish_new_fd(fd0);
+    if (rc < 0) {
+        close(fds[1]);
+        return rc;
+    }
+    rc = cn__finish_new_fd(fds[1]);
+    if (rc < 0) {
+        close(fd0);
+        return rc;
+    }
+    return 0;
+#endif
+}
+
+int cn__socket_nosigpipe(int fd) {
+#if defined(SO_NOSIGPIPE) && !defined(MSG_NOSIGNAL)
+    /* macOS has no MSG_NOSIGNAL; SO_NOSIGPIPE turns SIGPIPE off per socket. */
+    int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on) < 0 && errno != ENOTSOCK)
+        return CN__ERR();
+#else
+    (void)fd;
+#endif
+    return 0;
+}
+
+int cn__msg_nosignal(void) {
+#ifdef MSG_NOSIGNAL
+    return MSG_NOSIGNAL;
+#else
+    return 0;
+#endif
+}

@@ -1,0 +1,427 @@
+/*
+ * socket.c - non-blocking TCP and fd calls. Each returns >= 0 or -errno.
+ *
+ * Platform differences (atomic CLOEXEC/NONBLOCK, accept4, SIGPIPE suppression) live
+ * in platform.c. EINTR is retried here for the calls that can block (a socket made
+ * blocking with cn_set_blocking), never for close(2) (see cn_close).
+ */
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#ifndef IOV_MAX
+#define IOV_MAX 1024
+#endif
+
+/* ---- name resolution ------------------------------------------------------------- */
+
+/* getaddrinfo(3) reports EAI_* codes, not errno: map them onto the -errno contract. */
+static int cn__gai_error(int rc, int saved_errno) {
+    switch (rc) {
+    case EAI_SYSTEM:
+        return saved_errno ? -saved_errno : -EIO;
+    case EAI_MEMORY:
+        return -ENOMEM;
+    case EAI_NONAME:
+#ifdef EAI_NODATA
+    case EAI_NODATA:
+#endif
+        return -ENOENT;
+    case EAI_AGAIN:
+    case EAI_FAIL:
+        return -EHOSTUNREACH;
+    default: /* EAI_FAMILY, EAI_SERVICE, EAI_SOCKTYPE, EAI_BADFLAGS */
+        return -EINVAL;
+    }
+}
+
+static int cn__resolve(const char *host, int port, int passive, struct addrinfo **out) {
+    if (port < 0 || port > 65535)
+        return -EINVAL;
+    char service[8];
+    snprintf(service, sizeof service, "%d", port);
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_protocol = IPPROTO_TCP;
+    hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+    errno = 0;
+    int rc = getaddrinfo(host, service, &hints, out);
+    if (rc != 0)
+        return cn__gai_error(rc, errno);
+    return 0;
+}
+
+/* ---- listen / accept / connect --------------------------------------------------- */
+
+static int cn__setsockopt_int(int fd, int level, int name, int value) {
+    if (setsockopt(fd, level, name, &value, sizeof value) < 0)
+        return CN__ERR();
+    return 0;
+}
+
+static int cn__listen_on(const struct addrinfo *ai, int backlog, int flags) {
+    int fd = cn__socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (fd < 0)
+        return fd;
+    int rc = cn__setsockopt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+    if (rc == 0 && (flags & CN_LISTEN_REUSEPORT)) {
+#ifdef SO_REUSEPORT
+        rc = cn__setsockopt_int(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+#else
+        rc = -EOPNOTSUPP;
+#endif
+    }
+    if (rc == 0 && bind(fd, ai->ai_addr, ai->ai_addrlen) < 0)
+        rc = CN__ERR();
+    if (rc == 0 && listen(fd, backlog) < 0)
+        rc = CN__ERR();
+    if (rc < 0) {
+        close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+int cn_tcp_listen(const char *host, int port, int backlog, int flags) {
+    if (flags & ~CN_LISTEN_REUSEPORT)
+        return -EINVAL;
+    if (backlog <= 0)
+        backlog = SOMAXCONN;
+    struct addrinfo *list;
+    int rc = cn__resolve(host, port, 1, &list);
+    if (rc < 0)
+        return rc;
+    /* With host NULL, glibc lists 0.0.0.0 before ::. Take the first address that
+     * binds; report the first failure if none does. */
+    int result = -EADDRNOTAVAIL;
+    for (struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
+        int fd = cn__listen_on(ai, backlog, flags);
+        if (fd >= 0) {
+            result = fd;
+            break;
+        }
+        if (ai == list)
+            result = fd;
+    }
+    freeaddrinfo(list);
+    return result;
+}
+
+int cn_tcp_accept(int listen_fd) {
+    if (listen_fd < 0)
+        return -EBADF;
+    return cn__accept(listen_fd);
+}
+
+int cn_tcp_accept_many(int listen_fd, int *fds, int max) {
+    if (listen_fd < 0)
+        return -EBADF;
+    if (max <= 0)
+        return -EINVAL;
+    if (fds == NULL)
+        return -EFAULT;
+    int n = 0;
+    while (n < max) {
+        int fd = cn__accept(listen_fd);
+        if (fd < 0) {
+            /* A connection reset while queued is gone; the next one may be fine
+             * (accept(2): ECONNABORTED). Anything else ends the batch. */
+            if (fd == -ECONNABORTED)
+                continue;
+            return n > 0 ? n : fd;
+        }
+        fds[n++] = fd;
+    }
+    return n;
+}
+
+static int cn__connect_to(const struct addrinfo *ai) {
+    int fd = cn__socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (fd < 0)
+        return fd;
+    int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+    /* A non-blocking connect(2) that cannot finish at once says EINPROGRESS: the
+     * outcome arrives as CN_WRITABLE and SO_ERROR. EINTR means the same here (the
+     * connect continues asynchronously, connect(2)), so it is not retried. */
+    if (rc < 0 && errno != EINPROGRESS && errno != EINTR) {
+        rc = CN__ERR();
+        close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+int cn_tcp_connect(const char *host, int port) {
+    if (port <= 0 || port > 65535)
+        return -EINVAL;
+    struct addrinfo *list;
+    int rc = cn__resolve(host, port, 0, &list);
+    if (rc < 0)
+        return rc;
+    /* Try the addresses in resolver order until one starts; a refusal that is
+     * known at once (possible on loopback) moves on to the next address. */
+    int result = -EADDRNOTAVAIL;
+    for (struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
+        int fd = cn__connect_to(ai);
+        if (fd >= 0) {
+            result = fd;
+            break;
+        }
+        if (ai == list)
+            result = fd;
+    }
+    freeaddrinfo(list);
+    return result;
+}
+
+int cn_socket_error(int fd) {
+    if (fd < 0)
+        return -EBADF;
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+        return CN__ERR();
+    return -err;
+}
+
+/* ---- data ------------------------------------------------------------------------ */
+
+static int cn__check_buffer(int fd, const void *buf, int64_t len) {
+    if (fd < 0)
+        return -EBADF;
+    if (len < 0)
+        return -EINVAL;
+    if (buf == NULL && len > 0)
+        return -EFAULT;
+    return 0;
+}
+
+/* The kernel moves at most SSIZE_MAX (Linux: 0x7ffff000) bytes per call anyway. */
+static size_t cn__clamp_len(int64_t len) {
+    return (uint64_t)len > (uint64_t)SSIZE_MAX ? (size_t)SSIZE_MAX : (size_t)len;
+}
+
+int64_t cn_read(int fd, void *buf, int64_t len) {
+    int rc = cn__check_buffer(fd, buf, len);
+    if (rc < 0)
+        return rc;
+    ssize_t n;
+    do {
+        n = read(fd, buf, cn__clamp_len(len));
+    } while (n < 0 && errno == EINTR);
+    return n < 0 ? CN__ERR() : n;
+}
+
+/*
+ * write(2)/writev(2) for a non-socket (a pipe): MSG_NOSIGNAL does not exist there, so
+ * SIGPIPE is blocked for this thread around the call and a SIGPIPE the call raised
+ * is taken off the pending set before unblocking (the approach in POSIX's rationale
+ * for pthread_sigmask). Only pipes pay these extra syscalls; sockets never get here.
+ */
+static ssize_t cn__write_nosigpipe(int fd, const struct iovec *iov, int cnt) {
+    sigset_t pipe_only, old_mask, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    sigpending(&pending);
+    int was_pending = sigismember(&pending, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &old_mask);
+    ssize_t n;
+    do {
+        n = writev(fd, iov, cnt);
+    } while (n < 0 && errno == EINTR);
+    int saved = errno;
+    if (n < 0 && saved == EPIPE && !was_pending) {
+        struct timespec zero = {0, 0};
+        while (sigtimedwait(&pipe_only, NULL, &zero) < 0 && errno == EINTR) {
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    errno = saved;
+    return n;
+}
+
+static ssize_t cn__sendmsg(int fd, const struct iovec *iov, int cnt) {
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = (struct iovec *)iov;
+    msg.msg_iovlen = cnt;
+    ssize_t n;
+    do {
+        n = sendmsg(fd, &msg, cn__msg_nosignal());
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && errno == ENOTSOCK)
+        n = cn__write_nosigpipe(fd, iov, cnt);
+    return n;
+}
+
+int64_t cn_write(int fd, const void *buf, int64_t len) {
+    int rc = cn__check_buffer(fd, buf, len);
+    if (rc < 0)
+        return rc;
+    size_t n_bytes = cn__clamp_len(len);
+    ssize_t n;
+    do {
+        n = send(fd, buf, n_bytes, cn__msg_nosignal());
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && errno == ENOTSOCK) {
+        struct iovec one = {(void *)buf, n_bytes};
+        n = cn__write_nosigpipe(fd, &one, 1);
+    }
+    return n < 0 ? CN__ERR() : n;
+}
+
+static int cn__check_iov(int fd, const void *iov, int cnt) {
+    if (fd < 0)
+        return -EBADF;
+    if (cnt < 0 || cnt > IOV_MAX)
+        return -EINVAL;
+    if (iov == NULL && cnt > 0)
+        return -EFAULT;
+    return 0;
+}
+
+int64_t cn_readv(int fd, const void *iov, int cnt) {
+    int rc = cn__check_iov(fd, iov, cnt);
+    if (rc < 0)
+        return rc;
+    ssize_t n;
+    do {
+        n = readv(fd, (const struct iovec *)iov, cnt);
+    } while (n < 0 && errno == EINTR);
+    return n < 0 ? CN__ERR() : n;
+}
+
+int64_t cn_writev(int fd, const void *iov, int cnt) {
+    int rc = cn__check_iov(fd, iov, cnt);
+    if (rc < 0)
+        return rc;
+    ssize_t n = cn__sendmsg(fd, (const struct iovec *)iov, cnt);
+    return n < 0 ? CN__ERR() : n;
+}
+
+/* ---- shutdown / close / options -------------------------------------------------- */
+
+int cn_shutdown(int fd, int how) {
+    if (fd < 0)
+        return -EBADF;
+    int sys_how;
+    switch (how) {
+    case CN_SHUT_RD: sys_how = SHUT_RD; break;
+    case CN_SHUT_WR: sys_how = SHUT_WR; break;
+    case CN_SHUT_RDWR: sys_how = SHUT_RDWR; break;
+    default: return -EINVAL;
+    }
+    if (shutdown(fd, sys_how) < 0)
+        return CN__ERR();
+    return 0;
+}
+
+int cn_close(int fd) {
+    if (fd < 0)
+        return -EBADF;
+    /* Never retry close(2) on EINTR. Linux releases the fd before anything that can
+     * be interrupted, so the number may already belong to a new fd opened by another
+     * thread, and a retry would close that one (close(2), "Dealing with error returns
+     * from close()"). POSIX leaves the state unspecified; treating EINTR as "closed"
+     * leaks at worst, while retrying can corrupt an unrelated connection. */
+    if (close(fd) < 0 && errno != EINTR)
+        return CN__ERR();
+    return 0;
+}
+
+int cn_set_blocking(int fd, int blocking) {
+    if (fd < 0)
+        return -EBADF;
+    return cn__set_nonblock(fd, !blocking);
+}
+
+int cn_set_nodelay(int fd, int on) {
+    if (fd < 0)
+        return -EBADF;
+    return cn__setsockopt_int(fd, IPPROTO_TCP, TCP_NODELAY, on ? 1 : 0);
+}
+
+int cn_set_linger(int fd, int on, int seconds) {
+    if (fd < 0)
+        return -EBADF;
+    if (seconds < 0)
+        return -EINVAL;
+    struct linger lg;
+    lg.l_onoff = on ? 1 : 0;
+    lg.l_linger = seconds;
+    if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) < 0)
+        return CN__ERR();
+    return 0;
+}
+
+int cn_set_buffer_sizes(int fd, int sndbuf, int rcvbuf) {
+    if (fd < 0)
+        return -EBADF;
+    int rc = 0;
+    if (sndbuf > 0)
+        rc = cn__setsockopt_int(fd, SOL_SOCKET, SO_SNDBUF, sndbuf);
+    if (rc == 0 && rcvbuf > 0)
+        rc = cn__setsockopt_int(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf);
+    return rc;
+}
+
+int cn_sockname(int fd, int peer, char *host, int host_len) {
+    if (fd < 0)
+        return -EBADF;
+    if (host_len < 0)
+        return -EINVAL;
+    if (host == NULL && host_len > 0)
+        return -EFAULT;
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    int rc = peer ? getpeername(fd, (struct sockaddr *)&ss, &len)
+                  : getsockname(fd, (struct sockaddr *)&ss, &len);
+    if (rc < 0)
+        return CN__ERR();
+    const void *addr;
+    int port;
+    if (ss.ss_family == AF_INET) {
+        const struct sockaddr_in *in4 = (const struct sockaddr_in *)&ss;
+        addr = &in4->sin_addr;
+        port = ntohs(in4->sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
+        addr = &in6->sin6_addr;
+        port = ntohs(in6->sin6_port);
+    } else {
+        /* AF_UNIX and others: no host, no port. */
+        if (host_len > 0)
+            host[0] = '\0';
+        return 0;
+    }
+    if (host_len > 0) {
+        if (inet_ntop(ss.ss_family, addr, host, (socklen_t)host_len) == NULL)
+            return CN__ERR(); /* ENOSPC: host_len too small */
+    }
+    return port;
+}
+
+int cn_socketpair(int *fds) {
+    if (fds == NULL)
+        return -EFAULT;
+    return cn__socketpair(fds);
+}
+
+int cn_pipe(int *fds) {
+    if (fds == NULL)
+        return -EFAULT;
+    return cn__pipe(fds);
+}
