@@ -129,6 +129,15 @@ public final class NativeBuffer implements AutoCloseable {
         }
     }
 
+    /** Copies {@code length} bytes from src[srcOffset..] to dst[dstOffset..] (different buffers or not: memmove). */
+    public static void copy(NativeBuffer src, int srcOffset, NativeBuffer dst, int dstOffset, int length) {
+        long from = src.checkedAddress(srcOffset, length);
+        long to = dst.checkedAddress(dstOffset, length);
+        if (length > 0) {
+            IO.memmove(to, from, length);
+        }
+    }
+
     /** Sets {@code length} bytes from {@code offset} to {@code value}. */
     public void fill(int offset, int length, byte value) {
         long at = checkedAddress(offset, length);
