@@ -1,0 +1,230 @@
+package io.coronet.coro;
+
+import io.coronet.ffi.NativeSockets;
+import io.coronet.loop.EventLoop;
+import io.coronet.loop.IoHandler;
+import io.coronet.poll.Interest;
+
+import java.io.IOException;
+
+/**
+ * A non-blocking fd registered once with its loop's poller, edge-triggered, and the readiness
+ * bookkeeping that lets coroutines wait on it: the one await primitive of coronet.
+ *
+ * <h2>Protocol for the code that does the I/O</h2>
+ * <pre>{@code
+ * fd.awaitReadable();                 // returns at once while the fd is believed readable
+ * long n = read(...);
+ * if (n == WOULD_BLOCK || n < asked) fd.readDrained();   // the kernel buffer is empty now
+ * }</pre>
+ * Readiness is a hint: the fd starts out believed readable and writable (an accepted socket
+ * usually is), and is only believed not-ready after the kernel said EAGAIN or a read came back
+ * short. A short read on a stream socket means the receive queue was emptied, and edge-triggered
+ * epoll/kqueue report the next arrival, so we skip the read that would only return EAGAIN:
+ * one syscall per message saved. After a hang-up or error event the fd stays readable, so the
+ * reader always gets to see EOF or the error.
+ *
+ * <p>The registration never changes (READABLE|WRITABLE|EDGE): no epoll_ctl per wait. With
+ * the poll(2) backend, whose edges are emulated, {@link #readDrained()} re-arms.
+ *
+ * <p>One coroutine may wait to read and another to write at the same time (full duplex). Loop
+ * thread only. Owns the fd: {@link #close()} deregisters and closes it.
+ */
+public final class AsyncFd implements IoHandler, AutoCloseable {
+    private static final int INTEREST = Interest.READABLE | Interest.WRITABLE | Interest.EDGE;
+
+    private final EventLoop loop;
+    private final int fd;
+    private final int key;
+    private boolean readable = true;
+    private boolean writable = true;
+    private boolean hangup;
+    private boolean error;
+    private boolean closed;
+    private Coroutine reader;
+    private Coroutine writer;
+
+    private AsyncFd(EventLoop loop, int fd) throws IOException {
+        this.loop = loop;
+        this.fd = fd;
+        this.key = loop.register(fd, INTEREST, this);
+    }
+
+    /** Registers a non-blocking {@code fd} with {@code loop} (loop thread). Takes ownership of the fd. */
+    public static AsyncFd register(EventLoop loop, int fd) throws IOException {
+        loop.checkInLoop("AsyncFd.register");
+        if (fd < 0) {
+            throw new IllegalArgumentException("invalid fd " + fd);
+        }
+        return new AsyncFd(loop, fd);
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** True once the peer shut its write side or an error was reported: reads will end. */
+    public boolean sawHangup() {
+        return hangup || error;
+    }
+
+    // ---- waiting -----------------------------------------------------------------------------
+
+    /** Returns when the fd may be readable; suspends the calling coroutine until then. */
+    public void awaitReadable() throws IOException {
+        if (readable && !closed) {
+            spendBudget();
+            return;
+        }
+        Coroutine co = Coroutine.require("awaitReadable");
+        if (reader != null && reader != co) {
+            throw new IllegalStateException("fd " + fd + " already has a coroutine waiting to read");
+        }
+        while (!readable && !closed) {
+            reader = co;
+            try {
+                co.suspend();
+            } finally {
+                reader = null;
+            }
+        }
+        ensureOpen();
+    }
+
+    /** Returns when the fd may be writable; suspends the calling coroutine until then. */
+    public void awaitWritable() throws IOException {
+        if (writable && !closed) {
+            spendBudget();
+            return;
+        }
+        Coroutine co = Coroutine.require("awaitWritable");
+        if (writer != null && writer != co) {
+            throw new IllegalStateException("fd " + fd + " already has a coroutine waiting to write");
+        }
+        while (!writable && !closed) {
+            writer = co;
+            try {
+                co.suspend();
+            } finally {
+                writer = null;
+            }
+        }
+        ensureOpen();
+    }
+
+    /** The last read returned EAGAIN or came back short: wait for the next edge. */
+    public void readDrained() throws IOException {
+        if (hangup || error) {
+            return; // no further edge will come: keep reading until EOF or the error
+        }
+        readable = false;
+        if (!loop.nativeEdge()) {
+            loop.rearm(key);
+        }
+    }
+
+    /** The last write returned EAGAIN or was partial: wait until the send buffer drains. */
+    public void writeBlocked() throws IOException {
+        if (error) {
+            return;
+        }
+        writable = false;
+        if (!loop.nativeEdge()) {
+            loop.rearm(key);
+        }
+    }
+
+    private void spendBudget() {
+        Coroutine co = Coroutine.current();
+        if (co != null) {
+            co.spendBudget();
+        }
+    }
+
+    private void ensureOpen() throws ClosedException {
+        if (closed) {
+            throw new ClosedException("fd " + fd + " was closed while waiting on it");
+        }
+    }
+
+    // ---- events from the loop ------------------------------------------------------------------
+
+    @Override
+    public void onReady(int events) {
+        if (closed) {
+            return; // a stale event for an fd we closed earlier in this batch
+        }
+        if ((events & Interest.HANGUP) != 0) {
+            hangup = true;
+        }
+        if ((events & Interest.ERROR) != 0) {
+            error = true;
+        }
+        if ((events & (Interest.READABLE | Interest.HANGUP | Interest.ERROR)) != 0) {
+            readable = true;
+            if (reader != null) {
+                reader.wake();
+            }
+        }
+        if ((events & (Interest.WRITABLE | Interest.ERROR)) != 0) {
+            writable = true;
+            if (writer != null) {
+                writer.wake();
+            }
+        }
+    }
+
+    @Override
+    public void onLoopClose() {
+        try {
+            close();
+        } catch (IOException ignored) {
+            // the loop is ending; the fd is gone either way
+        }
+    }
+
+    /** Deregisters and closes the fd; waiting coroutines get {@link ClosedException}. Idempotent. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (reader != null) {
+            reader.wake();
+        }
+        if (writer != null) {
+            writer.wake();
+        }
+        IOException first = null;
+        try {
+            loop.deregister(key);
+        } catch (IOException e) {
+            first = e;
+        }
+        try {
+            NativeSockets.close(fd);
+        } catch (IOException e) {
+            if (first == null) {
+                first = e;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AsyncFd[fd=" + fd + (closed ? ", closed" : "") + (readable ? ", readable" : "")
+                + (writable ? ", writable" : "") + (hangup ? ", hangup" : "") + "]";
+    }
+}

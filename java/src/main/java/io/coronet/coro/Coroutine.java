@@ -1,0 +1,432 @@
+package io.coronet.coro;
+
+import io.coronet.loop.EventLoop;
+import io.coronet.loop.LoopTenant;
+import io.coronet.loop.Timer;
+
+import java.lang.management.LockInfo;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MonitorInfo;
+import java.lang.management.ThreadInfo;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Straight-line code that suspends instead of blocking: a body run on a
+ * {@code jdk.internal.vm.Continuation} by one {@link EventLoop}, which resumes it when the I/O,
+ * timer or task it waits for is ready.
+ *
+ * <pre>{@code
+ * Task<Void> t = Coroutine.launch(loop, () -> {
+ *     Coroutine.sleep(Duration.ofSeconds(1));
+ *     System.out.println("Hello Foo");
+ * });
+ * }</pre>
+ *
+ * <h2>States</h2>
+ * <table>
+ *   <caption>transitions (all on the loop thread)</caption>
+ *   <tr><th>from</th><th>event</th><th>to</th></tr>
+ *   <tr><td>READY</td><td>spawned: queued on its loop</td><td>READY</td></tr>
+ *   <tr><td>READY</td><td>the loop's ready phase runs it</td><td>RUNNING</td></tr>
+ *   <tr><td>RUNNING</td><td>{@code suspend}: waits for I/O, a timer, a task</td><td>SUSPENDED</td></tr>
+ *   <tr><td>RUNNING</td><td>{@link #yieldNow}, or its operation budget ran out</td><td>READY</td></tr>
+ *   <tr><td>SUSPENDED</td><td>{@code wake}: readiness, timer, completion, cancel, deadline</td><td>READY</td></tr>
+ *   <tr><td>SUSPENDED</td><td>a stale wake-up (for an earlier suspension)</td><td>SUSPENDED</td></tr>
+ *   <tr><td>RUNNING</td><td>the body returns or throws; its {@link Task} completes</td><td>DONE</td></tr>
+ * </table>
+ * A wake-up only acts in SUSPENDED, so two sources firing in one tick (say a timer and a read
+ * event) resume the coroutine once; every suspending call re-checks its own condition after
+ * waking, so a wake-up is a hint, like readiness.
+ *
+ * <h2>Rules for code that runs in a coroutine</h2>
+ * <ul>
+ *   <li>Never block the thread (no {@code Thread.sleep}, no blocking java.io): every coroutine of
+ *   the loop would stop. Use {@link #sleep}, {@link Task#await()} and the coronet sockets.</li>
+ *   <li><b>No {@code synchronized} across a suspension point.</b> On JDK 24+ a monitor does not
+ *   pin the continuation: the coroutine suspends while owning it, and if the loop or another
+ *   coroutine then enters the monitor, the loop deadlocks. Use ReentrantLock, or no lock (the
+ *   coroutines of one loop never run in parallel). {@code -Dcoronet.debug.monitors=true} makes
+ *   such a suspension throw {@link MonitorHeldException}.</li>
+ *   <li>Suspending inside a native callback is refused by the JDK: {@link PinnedYieldException}.</li>
+ *   <li>ThreadLocals belong to the loop thread, so all coroutines of a loop share them.</li>
+ * </ul>
+ */
+public final class Coroutine extends LoopTenant {
+    /** Ready operations a coroutine may perform in a row before it yields to the others. */
+    static final int OPERATION_BUDGET = 128;
+    private static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    private static volatile boolean checkMonitors = Boolean.getBoolean("coronet.debug.monitors");
+
+    private enum State { READY, RUNNING, SUSPENDED, DONE }
+
+    private final EventLoop loop;
+    private final String name;
+    private final Task<Object> task;
+    private final Runnable resumer = this::resume;
+    private final Runnable waker = this::wake;
+    private final Scope scope; // the scope it was spawned in, or null
+    private CoContinuation cont;
+    private State state = State.READY;
+    /** Incremented at every suspension, so a wake-up meant for an earlier one is ignored. */
+    private int suspensions;
+    private int budget = OPERATION_BUDGET;
+    private boolean cancelled;
+    private Throwable cancelCause;
+    private int uncancellable;
+    private long deadlineNanos = NO_DEADLINE;
+
+    private Coroutine(EventLoop loop, String name, Task<Object> task, Scope scope) {
+        this.loop = loop;
+        this.name = name;
+        this.task = task;
+        this.scope = scope;
+    }
+
+    // ---- starting ----------------------------------------------------------------------------
+
+    /** A coroutine body that returns a value. */
+    @FunctionalInterface
+    public interface Body<T> {
+        T run() throws Exception;
+    }
+
+    /** A coroutine body that returns nothing. */
+    @FunctionalInterface
+    public interface VoidBody {
+        void run() throws Exception;
+    }
+
+    /** Starts {@code body} as a coroutine on {@code loop}; any thread. */
+    public static <T> Task<T> spawn(EventLoop loop, Body<T> body) {
+        return spawn(loop, null, body);
+    }
+
+    /** Starts {@code body} as a named coroutine on {@code loop}; any thread. */
+    public static <T> Task<T> spawn(EventLoop loop, String name, Body<T> body) {
+        return start(loop, name, body, null);
+    }
+
+    /** Starts a coroutine that returns nothing; any thread. */
+    public static Task<Void> launch(EventLoop loop, VoidBody body) {
+        return launch(loop, null, body);
+    }
+
+    public static Task<Void> launch(EventLoop loop, String name, VoidBody body) {
+        Objects.requireNonNull(body);
+        return spawn(loop, name, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> Task<T> start(EventLoop loop, String name, Body<T> body, Scope scope) {
+        ContinuationSupport.ensureAvailable();
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(body, "body");
+        Task<Object> task = new Task<>();
+        Coroutine co = new Coroutine(loop, name != null ? name : "coroutine-" + Integer.toHexString(
+                System.identityHashCode(task)), task, scope);
+        task.owner = co;
+        co.cont = new CoContinuation(co, () -> co.runBody(body));
+        if (loop.inLoop()) {
+            co.admit();
+        } else {
+            loop.execute(co::admit);
+        }
+        return (Task<T>) task;
+    }
+
+    private void admit() {
+        try {
+            loop.adopt(this);
+        } catch (RuntimeException refused) { // the loop is shutting down
+            state = State.DONE;
+            task.completeFailure(refused);
+            return;
+        }
+        loop.runSoon(resumer);
+    }
+
+    private void runBody(Body<?> body) {
+        Object value;
+        try {
+            value = body.run();
+        } catch (Throwable failure) {
+            finish(failure);
+            return;
+        }
+        task.completeValue(value);
+    }
+
+    private void finish(Throwable failure) {
+        boolean expected = failure instanceof CancelledException && cancelled;
+        boolean observed = task.completeFailure(failure);
+        if (!observed && !expected && scope == null) {
+            loop.reportUncaught(new IllegalStateException(
+                    "coroutine '" + name + "' failed and nothing was waiting for it", failure));
+        }
+    }
+
+    /** The loop's ready phase resumes the coroutine here. */
+    private void resume() {
+        if (state != State.READY) {
+            return;
+        }
+        state = State.RUNNING;
+        cont.run();
+        if (cont.isDone()) {
+            state = State.DONE;
+            loop.release(this);
+            cont = null; // let the finished stack go
+        }
+    }
+
+    // ---- inside the coroutine ----------------------------------------------------------------
+
+    /** The coroutine running on this thread, or null outside coroutines. */
+    public static Coroutine current() {
+        return ContinuationSupport.isAvailable() ? CoContinuation.current() : null;
+    }
+
+    /** The current coroutine; throws if {@code what} was called outside one. */
+    static Coroutine require(String what) {
+        Coroutine co = current();
+        if (co == null) {
+            throw new IllegalStateException(what + " must be called from a coroutine (Coroutine.spawn),"
+                    + " not from thread '" + Thread.currentThread().getName() + "'");
+        }
+        return co;
+    }
+
+    /** Lets every other ready coroutine of the loop run, then continues. */
+    public static void yieldNow() {
+        Coroutine co = require("yieldNow");
+        co.checkInterrupts();
+        co.state = State.READY;
+        co.loop.runSoon(co.resumer);
+        co.park();
+    }
+
+    /** Suspends the current coroutine for {@code duration} without blocking its loop. */
+    public static void sleep(Duration duration) {
+        Coroutine co = require("sleep");
+        long deadline = System.nanoTime() + Math.max(0, duration.toNanos());
+        co.sleepUntil(deadline);
+    }
+
+    private void sleepUntil(long deadline) {
+        // The timer is cancelled on the way out, so it can only ever wake this sleep.
+        Timer timer = loop.schedule(deadline, waker);
+        try {
+            while (timer.isPending()) {
+                suspend();
+            }
+        } finally {
+            timer.cancel();
+        }
+    }
+
+    /**
+     * Runs {@code body} with a deadline: a suspension inside it that is still waiting when
+     * {@code timeout} has passed throws {@link CoroutineTimeoutException}. Nested timeouts keep
+     * the earliest deadline.
+     */
+    public static <T> T withTimeout(Duration timeout, Body<T> body) throws Exception {
+        Coroutine co = require("withTimeout");
+        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        long outer = co.deadlineNanos;
+        if (outer != NO_DEADLINE && outer - deadline <= 0) {
+            return body.run(); // an enclosing deadline comes first: it governs
+        }
+        co.deadlineNanos = deadline;
+        Timer timer = co.loop.schedule(deadline, co.waker);
+        try {
+            return body.run();
+        } catch (CoroutineTimeoutException e) {
+            if (e.deadlineNanos() == deadline) {
+                throw new CoroutineTimeoutException("timed out after " + timeout.toMillis() + " ms", deadline);
+            }
+            throw e;
+        } finally {
+            timer.cancel();
+            co.deadlineNanos = outer;
+        }
+    }
+
+    /** Throws if the current coroutine was cancelled or its deadline passed; a cheap check for long computations. */
+    public static void checkCancelled() {
+        Coroutine co = current();
+        if (co != null) {
+            co.checkInterrupts();
+        }
+    }
+
+    /**
+     * Suspends until {@link #wake} (or cancellation, or the deadline). Loop thread, inside this
+     * coroutine. Callers loop on their own condition: a wake-up is only a hint.
+     */
+    void suspend() {
+        checkInterrupts();
+        if (checkMonitors) {
+            assertNoMonitorHeld();
+        }
+        state = State.SUSPENDED;
+        suspensions++;
+        park();
+        checkInterrupts();
+    }
+
+    /** The suspension that the next {@link #suspend()} will be, for wake-ups armed before it. */
+    int nextSuspension() {
+        return suspensions + 1;
+    }
+
+    private void park() {
+        budget = OPERATION_BUDGET;
+        try {
+            CoContinuation.yieldNow();
+        } catch (RuntimeException refused) { // pinned: we never left RUNNING
+            state = State.RUNNING;
+            throw refused;
+        }
+    }
+
+    /**
+     * Counts one operation that completed without suspending; after {@link #OPERATION_BUDGET} of
+     * them in a row the coroutine yields, so a peer that never makes us wait cannot starve the
+     * loop's other coroutines.
+     */
+    void spendBudget() {
+        if (--budget <= 0) {
+            yieldNow();
+        }
+    }
+
+    private void checkInterrupts() {
+        if (uncancellable > 0) {
+            return;
+        }
+        if (cancelled) {
+            throw new CancelledException("coroutine '" + name + "' was cancelled", cancelCause);
+        }
+        if (deadlineNanos != NO_DEADLINE && System.nanoTime() - deadlineNanos >= 0) {
+            throw new CoroutineTimeoutException("coroutine '" + name + "': deadline passed", deadlineNanos);
+        }
+    }
+
+    /** Runs {@code body} with cancellation and deadlines held off: for cleanup that must wait. */
+    static <T> T uncancellable(Body<T> body) throws Exception {
+        Coroutine co = require("uncancellable");
+        co.uncancellable++;
+        try {
+            return body.run();
+        } finally {
+            co.uncancellable--;
+        }
+    }
+
+    // ---- waking ------------------------------------------------------------------------------
+
+    /** Makes a suspended coroutine ready. Loop thread only; ignored unless suspended. */
+    void wake() {
+        if (state == State.SUSPENDED) {
+            state = State.READY;
+            loop.runSoon(resumer);
+        }
+    }
+
+    /** Wakes only if still in suspension number {@code seq}: for wake-ups that may arrive late. */
+    void wake(int seq) {
+        if (suspensions == seq) {
+            wake();
+        }
+    }
+
+    /** Wakes from any thread (hops to the loop thread if needed). */
+    void wakeFromAnyThread(int seq) {
+        if (loop.inLoop()) {
+            wake(seq);
+        } else {
+            loop.execute(() -> wake(seq));
+        }
+    }
+
+    // ---- cancellation ------------------------------------------------------------------------
+
+    /** Cancels this coroutine: its current or next suspension throws {@link CancelledException}. Any thread. */
+    public void cancel() {
+        cancel(null);
+    }
+
+    void cancel(Throwable cause) {
+        if (!loop.inLoop()) {
+            loop.execute(() -> cancel(cause));
+            return;
+        }
+        if (state == State.DONE || cancelled) {
+            return;
+        }
+        cancelled = true;
+        cancelCause = cause;
+        if (uncancellable == 0) {
+            wake();
+        }
+    }
+
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    @Override
+    protected void forceStop() {
+        cancel(new CancelledException("event loop '" + loop.name() + "' is shutting down", null));
+    }
+
+    // ---- accessors ---------------------------------------------------------------------------
+
+    public String name() {
+        return name;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    public boolean isDone() {
+        return state == State.DONE;
+    }
+
+    /** Turns the debug check for monitors held across suspension on or off (all coroutines). */
+    public static void setMonitorCheck(boolean on) {
+        checkMonitors = on;
+    }
+
+    private void assertNoMonitorHeld() {
+        ThreadInfo[] infos = ManagementFactory.getThreadMXBean()
+                .getThreadInfo(new long[] {Thread.currentThread().threadId()}, true, false);
+        if (infos.length == 0 || infos[0] == null) {
+            return;
+        }
+        MonitorInfo[] held = infos[0].getLockedMonitors();
+        if (held.length > 0) {
+            LockInfo lock = held[0];
+            StackTraceElement where = held[0].getLockedStackFrame();
+            throw new MonitorHeldException("coroutine '" + name + "' is about to suspend while holding the monitor of "
+                    + lock.getClassName() + "@" + Integer.toHexString(lock.getIdentityHashCode())
+                    + (where != null ? " (locked at " + where + ")" : "")
+                    + ": on JDK 24+ this can deadlock the event loop; use ReentrantLock instead of synchronized");
+        }
+    }
+
+    Task<Object> task() {
+        return task;
+    }
+
+    @Override
+    public String toString() {
+        return "Coroutine[" + name + ", " + state + (cancelled ? ", cancelled" : "") + "]";
+    }
+}
