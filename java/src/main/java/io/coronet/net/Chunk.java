@@ -1,0 +1,63 @@
+package io.coronet.net;
+
+import io.coronet.ffi.NativeBuffer;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Bytes received from a connection: the region [start, end) of a pooled off-heap buffer.
+ * Lent by {@link TcpConnection#receive()}; {@link #close()} gives the buffer back to its
+ * loop's pool, so a chunk is used inside try-with-resources and never kept across loops.
+ */
+public final class Chunk implements AutoCloseable {
+    private final BufferPool pool;
+    final NativeBuffer buffer;
+    int start;
+    int end;
+    boolean lent;
+
+    Chunk(BufferPool pool, NativeBuffer buffer) {
+        this.pool = pool;
+        this.buffer = buffer;
+    }
+
+    public int length() {
+        return end - start;
+    }
+
+    public boolean isEmpty() {
+        return end == start;
+    }
+
+    /** Byte {@code i} of this chunk, 0 <= i < length(). */
+    public byte get(int i) {
+        if (i < 0 || i >= end - start) {
+            throw new IndexOutOfBoundsException("index " + i + " outside chunk of length " + (end - start));
+        }
+        return buffer.get(start + i);
+    }
+
+    public byte[] toByteArray() {
+        byte[] b = new byte[end - start];
+        buffer.getBytes(start, b, 0, b.length);
+        return b;
+    }
+
+    /** The bytes decoded as UTF-8 (for text protocols and tests). */
+    public String toText() {
+        return new String(toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    /** Drops the first {@code n} bytes (they were consumed). */
+    void consume(int n) {
+        start += n;
+    }
+
+    @Override
+    public void close() {
+        if (lent) {
+            lent = false;
+            pool.release(this);
+        }
+    }
+}

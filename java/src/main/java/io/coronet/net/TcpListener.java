@@ -1,0 +1,164 @@
+package io.coronet.net;
+
+import io.coronet.coro.AsyncFd;
+import io.coronet.coro.Coroutine;
+import io.coronet.ffi.NativeBuffer;
+import io.coronet.ffi.NativeException;
+import io.coronet.ffi.NativeSockets;
+import io.coronet.ffi.SocketAddress;
+import io.coronet.ffi.TooManyOpenFilesException;
+import io.coronet.loop.EventLoop;
+
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * A listening TCP socket whose {@link #accept()} suspends the calling coroutine.
+ *
+ * <p>Accepts in batches: one native call takes up to {@link #BATCH} pending connections
+ * (accept4 each, until EAGAIN), later {@code accept()} calls are served from that batch.
+ *
+ * <p>Out of fds (EMFILE/ENFILE): a pending connection cannot be taken, its readiness stays,
+ * and a naive loop would spin at 100% CPU retrying. We log once, sleep with exponential
+ * backoff (the connections wait in the kernel's backlog meanwhile), and log again when
+ * accepting works again.
+ */
+public final class TcpListener implements AutoCloseable {
+    static final int BATCH = 64;
+    private static final long MIN_BACKOFF_MS = 5, MAX_BACKOFF_MS = 500;
+    private static final System.Logger LOG = System.getLogger(TcpListener.class.getName());
+
+    private final AsyncFd fd;
+    private final NativeBuffer acceptedFds = NativeBuffer.allocate(BATCH * 4);
+    private int next, count; // acceptedFds[next, count) are accepted, not yet handed out
+    private boolean starved; // in an EMFILE/ENFILE episode
+    private long starvedSince;
+
+    private TcpListener(AsyncFd fd) {
+        this.fd = fd;
+    }
+
+    /**
+     * Binds and listens on host:port (port 0: a free port; see {@link #port()}) on the current
+     * coroutine's loop.
+     */
+    public static TcpListener bind(String host, int port, int backlog, boolean reusePort) throws IOException {
+        Coroutine co = Coroutine.current();
+        if (co == null) {
+            throw new IllegalStateException("TcpListener.bind must be called from a coroutine");
+        }
+        return bind(co.loop(), host, port, backlog, reusePort);
+    }
+
+    /** Binds on {@code loop}; loop thread only. */
+    public static TcpListener bind(EventLoop loop, String host, int port, int backlog, boolean reusePort) throws IOException {
+        int raw = NativeSockets.listen(host, port, backlog, reusePort);
+        try {
+            return new TcpListener(AsyncFd.register(loop, raw));
+        } catch (IOException | RuntimeException e) {
+            NativeSockets.close(raw);
+            throw e;
+        }
+    }
+
+    public SocketAddress localAddress() throws IOException {
+        return NativeSockets.localAddress(fd.fd());
+    }
+
+    public int port() throws IOException {
+        return NativeSockets.localPort(fd.fd());
+    }
+
+    public EventLoop loop() {
+        return fd.loop();
+    }
+
+    /** Suspends until a connection arrives; the new connection is non-blocking and close-on-exec. */
+    public TcpConnection accept() throws IOException {
+        while (true) {
+            if (next < count) {
+                int conn = acceptedFds.getInt(4 * next++);
+                try {
+                    return new TcpConnection(AsyncFd.register(fd.loop(), conn));
+                } catch (IOException | RuntimeException e) {
+                    NativeSockets.close(conn);
+                    throw e;
+                }
+            }
+            fd.awaitReadable();
+            int n;
+            try {
+                n = NativeSockets.acceptMany(fd.fd(), acceptedFds, BATCH);
+            } catch (TooManyOpenFilesException e) {
+                backOff(e);
+                continue;
+            } catch (NativeException e) {
+                if (isTransient(e)) {
+                    continue; // the peer gave up before we took it: not our problem
+                }
+                throw e;
+            }
+            if (n == NativeSockets.WOULD_BLOCK) {
+                fd.readDrained();
+                continue;
+            }
+            if (starved) {
+                starved = false;
+                LOG.log(System.Logger.Level.WARNING, "accept on " + localAddress() + " recovered after "
+                        + Duration.ofNanos(System.nanoTime() - starvedSince).toMillis() + " ms without fds");
+            }
+            next = 0;
+            count = n;
+            if (n < BATCH) {
+                fd.readDrained(); // a short batch ended with EAGAIN: the backlog is empty
+            }
+        }
+    }
+
+    private static boolean isTransient(NativeException e) {
+        String name = e.errnoName();
+        return "ECONNABORTED".equals(name) || "EPROTO".equals(name) || "EINTR".equals(name);
+    }
+
+    private long backoffMs = MIN_BACKOFF_MS;
+
+    private void backOff(TooManyOpenFilesException e) {
+        if (!starved) {
+            starved = true;
+            starvedSince = System.nanoTime();
+            backoffMs = MIN_BACKOFF_MS;
+            String where;
+            try {
+                where = localAddress().toString();
+            } catch (IOException ignored) {
+                where = "fd " + fd.fd();
+            }
+            LOG.log(System.Logger.Level.WARNING, "accept on " + where + ": " + e.getMessage()
+                    + "; pausing accepts (backing off up to " + MAX_BACKOFF_MS + " ms) until connections close");
+        }
+        Coroutine.sleep(Duration.ofMillis(backoffMs));
+        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+    }
+
+    /** True while accepts are paused for lack of file descriptors. */
+    public boolean isStarved() {
+        return starved;
+    }
+
+    public boolean isClosed() {
+        return fd.isClosed();
+    }
+
+    /** Stops listening; a coroutine suspended in accept() gets {@link io.coronet.coro.ClosedException}. */
+    @Override
+    public void close() throws IOException {
+        try {
+            while (next < count) { // accepted but never handed out: do not leak them
+                NativeSockets.close(acceptedFds.getInt(4 * next++));
+            }
+            fd.close();
+        } finally {
+            acceptedFds.close();
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.coronet.net;
+
+import io.coronet.coro.CancelledException;
+import io.coronet.coro.ClosedException;
+import io.coronet.coro.Coroutine;
+import io.coronet.coro.Task;
+import io.coronet.ffi.NativeSockets;
+import io.coronet.loop.EventLoop;
+import io.coronet.loop.EventLoopGroup;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A TCP server on an {@link EventLoopGroup}: one SO_REUSEPORT listener per loop (the kernel
+ * spreads connections over them, so loops share nothing), one coroutine per connection
+ * running {@link Handler#handle}.
+ *
+ * <p>On loop shutdown the listeners close at once (no new connections); connection
+ * coroutines finish or are cancelled when the loop's grace period ends. A handler that throws
+ * only ends its own connection: the failure is counted, logged unless it is an ordinary peer
+ * problem (reset, broken pipe, EOF), and the loop goes on.
+ */
+public final class TcpServer {
+    /** The per-connection logic: straight-line code in a coroutine; the connection is closed after it returns. */
+    @FunctionalInterface
+    public interface Handler {
+        void handle(TcpConnection connection) throws Exception;
+    }
+
+    private static final System.Logger LOG = System.getLogger(TcpServer.class.getName());
+
+    private final List<TcpListener> listeners;
+    private final String host;
+    private final int port;
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+
+    private TcpServer(List<TcpListener> listeners, String host, int port) {
+        this.listeners = listeners;
+        this.host = host;
+        this.port = port;
+    }
+
+    /**
+     * Starts listening on host:port on every loop of {@code group} (port 0: the first listener
+     * picks a free port and the others share it). Returns once all listeners are bound.
+     */
+    public static TcpServer start(EventLoopGroup group, String host, int port, int backlog, Handler handler)
+            throws Exception {
+        List<TcpListener> listeners = new ArrayList<>();
+        int boundPort = port;
+        boolean reusePort = group.size() > 1;
+        try {
+            for (EventLoop loop : group.loops()) {
+                int p = boundPort;
+                TcpListener l = Coroutine.spawn(loop, "bind", () -> TcpListener.bind(host, p, backlog, reusePort))
+                        .join(Duration.ofSeconds(30));
+                listeners.add(l);
+                boundPort = p == 0 ? listenerPort(l, loop) : p;
+            }
+        } catch (Exception e) {
+            for (TcpListener l : listeners) {
+                l.loop().execute(() -> closeQuietly(l));
+            }
+            throw e;
+        }
+        TcpServer server = new TcpServer(List.copyOf(listeners), host, boundPort);
+        for (TcpListener l : listeners) {
+            EventLoop loop = l.loop();
+            loop.execute(() -> loop.onShutdown(() -> closeQuietly(l)));
+            Coroutine.launch(loop, "accept:" + boundPort, () -> server.acceptLoop(l, handler));
+        }
+        return server;
+    }
+
+    private static int listenerPort(TcpListener l, EventLoop loop) throws Exception {
+        return Coroutine.spawn(loop, l::port).join(Duration.ofSeconds(30));
+    }
+
+    private void acceptLoop(TcpListener listener, Handler handler) throws IOException {
+        EventLoop loop = listener.loop();
+        while (!listener.isClosed()) {
+            TcpConnection conn;
+            try {
+                conn = listener.accept();
+            } catch (ClosedException | CancelledException stopped) {
+                return; // the server or the loop is shutting down
+            }
+            accepted.incrementAndGet();
+            open.incrementAndGet();
+            try {
+                NativeSockets.setNoDelay(conn.fd(), true);
+                Coroutine.launch(loop, () -> serve(conn, handler));
+            } catch (RuntimeException | IOException e) { // the loop refuses new coroutines: shutting down
+                open.decrementAndGet();
+                conn.close();
+            }
+        }
+    }
+
+    private void serve(TcpConnection conn, Handler handler) {
+        try (conn) {
+            handler.handle(conn);
+        } catch (Throwable e) {
+            failed.incrementAndGet();
+            if (!isPeerProblem(e)) {
+                LOG.log(System.Logger.Level.WARNING, "connection handler failed", e);
+            }
+        } finally {
+            open.decrementAndGet();
+        }
+    }
+
+    /** Failures a server sees from peers every day: not worth a log line each. */
+    static boolean isPeerProblem(Throwable e) {
+        return e instanceof io.coronet.ffi.ConnectionResetException
+                || e instanceof io.coronet.ffi.BrokenPipeException
+                || e instanceof java.io.EOFException
+                || e instanceof LineTooLongException
+                || e instanceof CancelledException
+                || e instanceof io.coronet.coro.CoroutineTimeoutException
+                || e instanceof ClosedException;
+    }
+
+    private static void closeQuietly(TcpListener l) {
+        try {
+            l.close();
+        } catch (IOException ignored) {
+            // shutting down: the fd is gone either way
+        }
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Connections currently open. */
+    public int openConnections() {
+        return open.get();
+    }
+
+    public long acceptedConnections() {
+        return accepted.get();
+    }
+
+    /** Connections whose handler ended with an exception (peer resets included). */
+    public long failedConnections() {
+        return failed.get();
+    }
+
+    /** Stops accepting (existing connections go on). */
+    public void stopAccepting() {
+        for (TcpListener l : listeners) {
+            try {
+                l.loop().execute(() -> closeQuietly(l));
+            } catch (RuntimeException alreadyStopped) {
+                // loop terminated: its listener is closed already
+            }
+        }
+    }
+}
