@@ -1,0 +1,50 @@
+/*
+ * test_list.h - the one registry of C test cases (an X-macro list).
+ *
+ * runner.c turns it into a table of {name, fn}; CMakeLists.txt reads the CN_TEST
+ * lines to register one ctest per case. Add a case here and nowhere else.
+ */
+/* poller: test_poller.c */
+CN_TEST(poller_create_close)
+CN_TEST(poller_readable)
+CN_TEST(poller_writable)
+CN_TEST(poller_level_repeats)
+CN_TEST(poller_hangup_on_shutdown)
+CN_TEST(poller_hangup_on_close)
+CN_TEST(poller_edge_once_per_transition)
+CN_TEST(poller_edge_hangup_once)
+CN_TEST(poller_modify)
+CN_TEST(poller_remove)
+CN_TEST(poller_add_twice)
+CN_TEST(poller_wait_timeout_honoured)
+CN_TEST(poller_wait_zero_does_not_block)
+CN_TEST(poller_wake_from_thread)
+CN_TEST(poller_wake_coalesces)
+CN_TEST(poller_eintr_keeps_timeout)
+CN_TEST(poller_bad_arguments)
+CN_TEST(poller_stale_token_after_close)
+CN_TEST(poller_capacity_is_fair)
+CN_TEST(poller_remove_during_batch)
+CN_TEST(poller_pipe)
+/* sockets: test_socket.c */
+CN_TEST(socket_listen_port0_sockname)
+CN_TEST(socket_listen_ipv6)
+CN_TEST(socket_listen_reuseport)
+CN_TEST(socket_listen_address_in_use)
+CN_TEST(socket_accept_many)
+CN_TEST(socket_connect_and_socket_error)
+CN_TEST(socket_connect_refused)
+CN_TEST(socket_read_write)
+CN_TEST(socket_readv_writev)
+CN_TEST(socket_shutdown_half_close)
+CN_TEST(socket_rst_linger0)
+CN_TEST(socket_write_closed_peer_epipe)
+CN_TEST(socket_pipe_epipe_no_signal)
+CN_TEST(socket_options)
+CN_TEST(socket_cloexec_nonblock)
+CN_TEST(socket_bad_arguments)
+CN_TEST(socket_echo_roundtrip)
+/* abi: test_abi.c */
+CN_TEST(abi_layout)
+CN_TEST(abi_errno_values)
+CN_TEST(abi_unknown_key)
