@@ -13,14 +13,17 @@
  * one stopped, so no fd starves.
  *
  * CN_EDGE is emulated (cn_poller_caps() has no CN_CAP_NATIVE_EDGE): a reported
- * readiness bit is disarmed until the next cn_poller_modify(), and after a hang-up
- * or error the fd is muted entirely (its pollfd gets a negative fd, which poll(2)
- * ignores), because poll reports POLLHUP/POLLERR whatever events asks for.
+ * bit is disarmed until the next cn_poller_modify(), which re-arms all of them, like
+ * EPOLL_CTL_MOD re-reports what is ready. A peer's half-close (POLLRDHUP) disarms
+ * just that bit, so a writer still gets CN_WRITABLE; POLLHUP/POLLERR cannot be
+ * disarmed (poll(2) reports them whatever events asks for), so after one of them the
+ * fd is muted entirely (its pollfd gets a negative fd, which poll(2) ignores).
  *
  * poll(2) does not notice a closed fd it still watches (it reports POLLNVAL, or the
  * events of whatever file reused the number): callers remove before closing
  * (no CN_CAP_CLOSE_REMOVES). POLLNVAL is reported as CN_ERROR once, then muted.
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +44,8 @@
 typedef struct cn_registration {
     int fd;            /* the real fd, also while its pollfd is muted (fd < 0) */
     uint32_t interest; /* CN_READABLE|CN_WRITABLE|CN_EDGE as given */
-    uint32_t armed;    /* readiness bits still reported (edge emulation) */
+    uint32_t armed;    /* bits still reported (edge emulation); CN_HANGUP here means
+                          POLLRDHUP is asked for */
     uint64_t token;
 } cn_registration;
 
@@ -74,7 +78,7 @@ int cn_poller_caps(void) {
 }
 
 static short cn__to_poll(uint32_t armed) {
-    short ev = CN__POLL_RDHUP;
+    short ev = (armed & CN_HANGUP) ? CN__POLL_RDHUP : 0;
     if (armed & CN_READABLE)
         ev |= POLLIN;
     if (armed & CN_WRITABLE)
@@ -167,7 +171,7 @@ static int cn__ensure_slots(cn_poller_poll *p) {
 /* (Re-)arms slot i for interest and token: all readiness bits armed, unmuted. */
 static void cn__arm(cn_poller_poll *p, int i, uint32_t interest, uint64_t token) {
     p->regs[i].interest = interest;
-    p->regs[i].armed = interest & (CN_READABLE | CN_WRITABLE);
+    p->regs[i].armed = (interest & (CN_READABLE | CN_WRITABLE)) | CN_HANGUP;
     p->regs[i].token = token;
     p->pfds[i].fd = p->regs[i].fd;
     p->pfds[i].events = cn__to_poll(p->regs[i].armed);
@@ -177,10 +181,9 @@ static void cn__arm(cn_poller_poll *p, int i, uint32_t interest, uint64_t token)
 /* poll(2) cannot validate an fd until it polls it (then POLLNVAL); check now so a
  * bad fd fails at add, like epoll_ctl(2) and kevent(2) do. */
 static int cn__check_open(int fd) {
-    struct pollfd probe = {fd, 0, 0};
-    if (poll(&probe, 1, 0) < 0)
+    if (fcntl(fd, F_GETFD) < 0)
         return CN__ERR();
-    return (probe.revents & POLLNVAL) ? -EBADF : 0;
+    return 0;
 }
 
 int cn_poller_add(int64_t poller, int fd, uint32_t interest, uint64_t token) {
@@ -249,19 +252,18 @@ static void cn__drain_wake(cn_poller_poll *p) {
 /* Converts slot i's revents into an event; applies edge emulation. */
 static uint32_t cn__take(cn_poller_poll *p, int i) {
     cn_registration *r = &p->regs[i];
-    uint32_t ev = cn__from_poll(p->pfds[i].revents);
+    short rev = p->pfds[i].revents;
     p->pfds[i].revents = 0;
-    /* POLLIN/POLLOUT only come back when asked for, but keep the report to what
-     * the caller wants; hang-up and error are always reported. */
-    ev &= r->interest | CN_HANGUP | CN_ERROR;
+    uint32_t ev = cn__from_poll(rev);
     if (ev == 0)
         return 0;
     if (r->interest & CN_EDGE) {
-        r->armed &= ~ev;
-        if (ev & (CN_HANGUP | CN_ERROR))
-            p->pfds[i].fd = -1;
-        else
+        if (rev & (POLLHUP | POLLERR | POLLNVAL)) {
+            p->pfds[i].fd = -1; /* cannot be disarmed bit by bit: mute */
+        } else {
+            r->armed &= ~ev;
             p->pfds[i].events = cn__to_poll(r->armed);
+        }
     }
     return ev;
 }

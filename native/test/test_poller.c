@@ -177,6 +177,49 @@ void test_poller_edge_hangup_once(void) {
     cn_poller_close(p);
 }
 
+/* A peer that half-closed still reads: a writer with CN_EDGE that filled its send
+ * buffer must get CN_WRITABLE once the peer drains, even though the hang-up stays
+ * true (and, on the poll backend, is reported again after each re-arm). */
+void test_poller_edge_write_after_peer_half_close(void) {
+    int64_t p = new_poller();
+    int fds[2];
+    cn_test_socketpair(fds);
+    uint32_t interest = CN_READABLE | CN_WRITABLE | CN_EDGE;
+    CHECK_OK(cn_poller_add(p, fds[0], interest, 6));
+    CHECK_OK(cn_shutdown(fds[1], CN_SHUT_WR));
+    CHECK(cn_test_wait_for(p, 6, WAIT_MS) & CN_HANGUP);
+    static char chunk[65536];
+    int64_t n, total = 0;
+    for (int i = 0; i < 10000 && (n = cn_write(fds[0], chunk, sizeof chunk)) > 0; i++)
+        total += n;
+    CHECK(total > 0);
+    CHECK_EQ(-EAGAIN, cn_write(fds[0], chunk, sizeof chunk));
+    if (!native_edge())
+        CHECK_OK(cn_poller_modify(p, fds[0], interest, 6));
+    /* Whatever comes now (a re-reported hang-up), it is not writability. */
+    cn_event events[4];
+    int got = cn_test_wait(p, events, 4, QUIET_MS);
+    for (int i = 0; i < got; i++)
+        CHECK(!(events[i].events & CN_WRITABLE));
+    char sink[65536];
+    int64_t drained = 0;
+    for (int i = 0; i < 100000 && drained < total; i++) {
+        n = cn_read(fds[1], sink, sizeof sink);
+        if (n > 0)
+            drained += n;
+        else
+            break;
+    }
+    CHECK_EQ(total, drained);
+    uint32_t seen = 0;
+    for (int round = 0; round < 20 && !(seen & CN_WRITABLE); round++)
+        seen |= cn_test_wait_for(p, 6, WAIT_MS / 10);
+    CHECK(seen & CN_WRITABLE);
+    cn_close(fds[0]);
+    cn_close(fds[1]);
+    cn_poller_close(p);
+}
+
 void test_poller_modify(void) {
     int64_t p = new_poller();
     int fds[2];
