@@ -1,0 +1,96 @@
+package io.coronet.examples;
+
+import io.coronet.coro.Coroutine;
+import io.coronet.loop.EventLoopGroup;
+import io.coronet.net.TcpConnection;
+import io.coronet.net.TcpServer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * Seed program S5: the handshake of S4, written as a coroutine. The seed's point in one file:
+ * S4 needs a state table per connection because a callback forgets where it was; here the
+ * position in the code <em>is</em> the state.
+ *
+ * <pre>
+ * def handshake(conn):                       # the seed's "what we really mean"
+ *     data = conn.recv(65535)
+ *     if not data:
+ *         return False
+ *     if data.decode('utf-8').strip() != "hello":
+ *         return False
+ *     conn.send(b"hello")
+ *     return True
+ * </pre>
+ *
+ * Protocol: the client's first line (ending in "\n" or "\r\n", surrounding whitespace ignored)
+ * must be "hello", within {@code greetingTimeout} and at most {@link #MAX_GREETING} bytes; the
+ * server answers "hello\n" and then echoes every byte, including any that arrived in the same
+ * packet right after the greeting. Anything else: the connection is closed.
+ */
+public final class S5CoroutineHandshake {
+    public static final int MAX_GREETING = 1024;
+    public static final Duration DEFAULT_GREETING_TIMEOUT = Duration.ofSeconds(10);
+    private static final byte[] HELLO = "hello\n".getBytes(StandardCharsets.US_ASCII);
+
+    private S5CoroutineHandshake() {
+    }
+
+    /** The whole per-connection logic. Returns (and the caller closes) on a bad greeting or EOF. */
+    public static void handle(TcpConnection conn, Duration greetingTimeout) throws Exception {
+        String greeting = Coroutine.withTimeout(greetingTimeout, () -> conn.readLine(MAX_GREETING));
+        if (greeting == null || !greeting.strip().equals("hello")) {
+            return;
+        }
+        conn.write(HELLO);
+        Echo.serve(conn);
+    }
+
+    /** Starts S5 on one event loop (port 0: a free port). */
+    public static SeedServer start(String host, int port) throws Exception {
+        return start(host, port, DEFAULT_GREETING_TIMEOUT);
+    }
+
+    public static SeedServer start(String host, int port, Duration greetingTimeout) throws Exception {
+        EventLoopGroup group = EventLoopGroup.start("s5", 1);
+        try {
+            TcpServer server = TcpServer.start(group, host, port, 1024, conn -> handle(conn, greetingTimeout));
+            return new LoopSeedServer(group, server);
+        } catch (Exception e) {
+            group.close();
+            throw e;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String host = args.length > 0 ? args[0] : "127.0.0.1";
+        int port = args.length > 1 ? Integer.parseInt(args[1]) : 5566;
+        SeedServer s = start(host, port);
+        System.out.println("listening on " + s.host() + ":" + s.port());
+        Thread.currentThread().join(); // serve until killed
+    }
+
+    /** A seed server made of an event loop group and a TcpServer on it. */
+    record LoopSeedServer(EventLoopGroup group, TcpServer server) implements SeedServer {
+        @Override
+        public String host() {
+            return server.host();
+        }
+
+        @Override
+        public int port() {
+            return server.port();
+        }
+
+        @Override
+        public void close() {
+            group.shutdown(Duration.ofMillis(200));
+            try {
+                group.awaitTermination(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
