@@ -15,8 +15,8 @@ public class NativeException extends IOException {
     private final String errnoName;
 
     NativeException(String call, int fd, String target, int errno, String errnoName, String description) {
-        super(call + "(" + (target != null ? target : fd >= 0 ? "fd=" + fd : "") + "): " + errnoName
-                + " (" + description + ")");
+        super(call + (target != null ? "(" + target + ")" : fd >= 0 ? "(fd=" + fd + ")" : "") + ": "
+                + errnoName + " (" + description + ")");
         this.call = call;
         this.fd = fd;
         this.errno = errno;

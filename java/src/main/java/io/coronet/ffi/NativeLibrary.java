@@ -305,6 +305,9 @@ public final class NativeLibrary {
         } else if (lower.contains("failed to map segment") || lower.contains("operation not permitted")) {
             hint = "the directory holding " + where + " is probably mounted noexec: set -D" + NATIVE_DIR_PROPERTY
                     + "=<a directory on an exec filesystem> (and -Djffi.extract.dir=... for jffi's own stub)";
+        } else if (lower.contains("could not locate stub library")) {
+            hint = "jffi's native stub is not on the classpath (the com.github.jnr:jffi:native jar; the shaded"
+                    + " coronet.jar contains it)";
         } else if (lower.contains("could not load ffi provider") || lower.contains("jffi")) {
             hint = "jffi (jnr-ffi's native stub) failed to load; it extracts itself to java.io.tmpdir: if that is"
                     + " mounted noexec set -Djffi.extract.dir=<an exec directory>";

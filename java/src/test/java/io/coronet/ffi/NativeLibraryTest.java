@@ -1,0 +1,127 @@
+package io.coronet.ffi;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NativeLibraryTest {
+
+    /** What the build asked for: surefire's second execution sets -Dcoronet.backend=poll. */
+    private static final boolean POLL_REQUESTED = "poll".equals(System.getProperty(NativeLibrary.BACKEND_PROPERTY));
+
+    @Test
+    void isAvailableWithoutCause() {
+        assertTrue(NativeLibrary.isAvailable(), () -> "unavailable: " + NativeLibrary.unavailabilityCause());
+        assertNull(NativeLibrary.unavailabilityCause());
+        NativeLibrary.ensureAvailable();
+    }
+
+    @Test
+    void loadsTheRequestedBackend() {
+        String backend = NativeLibrary.backendName();
+        if (POLL_REQUESTED) {
+            assertEquals("poll", backend);
+            assertEquals("coronet_poll", NativeLibrary.libraryName());
+        } else {
+            String os = System.getProperty("os.name").toLowerCase();
+            String expected = os.contains("linux") ? "epoll" : os.contains("mac") || os.contains("bsd") ? "kqueue" : "poll";
+            assertEquals(expected, backend);
+            assertEquals("coronet", NativeLibrary.libraryName());
+        }
+    }
+
+    @Test
+    void libraryPathIsTheLoadedFile() {
+        Path path = NativeLibrary.libraryPath();
+        assertTrue(Files.isRegularFile(path), path::toString);
+        assertEquals(System.mapLibraryName(NativeLibrary.libraryName()), path.getFileName().toString());
+    }
+
+    @Test
+    void platformNamesThisMachine() {
+        String platform = NativeLibrary.platform();
+        String os = System.getProperty("os.name").toLowerCase();
+        String arch = System.getProperty("os.arch");
+        if (os.contains("linux") && arch.equals("amd64")) {
+            assertEquals("linux-x86_64", platform);
+        }
+        assertTrue(platform.matches("(linux|darwin|freebsd|openbsd|netbsd)-(x86_64|aarch64)"), platform);
+    }
+
+    @Test
+    void theBundledLibraryIsOnTheClasspathForThisPlatform() {
+        String resource = "native/" + NativeLibrary.platform() + "/" + System.mapLibraryName(NativeLibrary.libraryName());
+        assertTrue(getClass().getClassLoader().getResource(resource) != null, resource);
+    }
+
+    @Test
+    void extractionIsContentAddressedAndReused(@TempDir Path dir) throws Exception {
+        String fileName = System.mapLibraryName(NativeLibrary.libraryName());
+        String resource = "native/" + NativeLibrary.platform() + "/" + fileName;
+        Path first = NativeLibrary.extract(resource, fileName, dir);
+        Path second = NativeLibrary.extract(resource, fileName, dir);
+        assertEquals(first, second);
+        assertEquals(fileName, first.getFileName().toString());
+        assertEquals(dir, first.getParent().getParent());
+        try (var in = getClass().getClassLoader().getResourceAsStream(resource)) {
+            assertArrayEquals(in.readAllBytes(), Files.readAllBytes(first));
+        }
+        // a corrupted copy is replaced, not trusted
+        Files.write(first, new byte[] {1, 2, 3});
+        Path third = NativeLibrary.extract(resource, fileName, dir);
+        assertEquals(first, third);
+        assertTrue(Files.size(third) > 3);
+        try (var files = Files.list(first.getParent())) {
+            assertEquals(1, files.count(), "no temporary files left behind");
+        }
+    }
+
+    @Test
+    void aMissingResourceSaysWhatIsMissing(@TempDir Path dir) {
+        NativeUnavailableException e = assertThrows(NativeUnavailableException.class,
+                () -> NativeLibrary.extract("native/nowhere/libnothing.so", "libnothing.so", dir));
+        assertTrue(e.getMessage().contains("native/nowhere/libnothing.so is missing"), e.getMessage());
+        assertTrue(e.getMessage().contains(NativeLibrary.LIBRARY_PATH_PROPERTY), e.getMessage());
+    }
+
+    @Test
+    void anUnusableExtractionDirectorySaysWhichPropertyToSet(@TempDir Path dir) throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("file"), "x");
+        String fileName = System.mapLibraryName(NativeLibrary.libraryName());
+        String resource = "native/" + NativeLibrary.platform() + "/" + fileName;
+        NativeUnavailableException e = assertThrows(NativeUnavailableException.class,
+                () -> NativeLibrary.extract(resource, fileName, notADirectory.resolve("sub")));
+        assertTrue(e.getMessage().contains(NativeLibrary.NATIVE_DIR_PROPERTY), e.getMessage());
+    }
+
+    @Test
+    void anUnknownBackendIsRefusedByName() {
+        String old = System.getProperty(NativeLibrary.BACKEND_PROPERTY);
+        try {
+            System.setProperty(NativeLibrary.BACKEND_PROPERTY, "select");
+            NativeUnavailableException e = assertThrows(NativeUnavailableException.class, NativeLibrary::libraryName);
+            assertTrue(e.getMessage().contains("select"), e.getMessage());
+        } finally {
+            if (old == null) System.clearProperty(NativeLibrary.BACKEND_PROPERTY);
+            else System.setProperty(NativeLibrary.BACKEND_PROPERTY, old);
+        }
+    }
+
+    @Test
+    void abiIsConsistent() {
+        assertEquals(NativeLibrary.EXPECTED_ABI_VERSION, Abi.VERSION);
+        assertTrue(Abi.EVENT_SIZE >= 12);
+        assertTrue(Abi.EVENT_TOKEN_OFFSET + 8 <= Abi.EVENT_SIZE);
+        assertTrue(Abi.EVENT_EVENTS_OFFSET + 4 <= Abi.EVENT_SIZE);
+        assertTrue(Abi.IOV_MAX >= 16);
+        assertEquals(-Abi.EINVAL, NativeLibrary.lib().cn_abi(9999), "unknown key");
+    }
+}
