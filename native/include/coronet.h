@@ -72,17 +72,20 @@ int cn_poller_caps(void);
 /* Returns a handle (> 0) or -errno. */
 int64_t cn_poller_create(void);
 /* Registers fd once; interest is CN_READABLE|CN_WRITABLE|CN_EDGE bits. Hang-up and
- * error are always reported (without CN_EDGE: on every wait until the fd is removed
- * or modified). -EEXIST if fd is already registered (epoll, poll; kqueue cannot tell
- * and treats it as a modify). -EBADF for a bad fd, -EINVAL for unknown bits. */
+ * error are always reported (without CN_EDGE: on every wait while they last; kqueue
+ * reports them through the filters asked for, so not with interest 0). -EEXIST if
+ * fd is already registered (epoll, poll; kqueue cannot tell a re-add after close
+ * and treats it as a modify). -EBADF for a bad fd, -EINVAL for unknown bits or the
+ * reserved token. */
 int cn_poller_add(int64_t poller, int fd, uint32_t interest, uint64_t token);
 /* Changes interest and token of a registered fd (and re-arms emulated edges).
- * -ENOENT if fd is not registered (epoll, poll; kqueue queues the change and
- * applies it with the next wait, so it cannot tell: see native/README.md). */
+ * -ENOENT if fd is not registered. kqueue queues the change and hands it to the
+ * kernel with the next wait; a kernel error for it (say the fd was closed) is then
+ * dropped, or reported as CN_ERROR for the token (see native/README.md). */
 int cn_poller_modify(int64_t poller, int fd, uint32_t interest, uint64_t token);
 /* Removes fd. Closing an fd removes it from epoll/kqueue too; call this first anyway
  * when the fd may be dup'ed, and always for the poll(2) backend (CN_CAP_CLOSE_REMOVES).
- * -ENOENT if fd is not registered (epoll, poll; kqueue queues it, see modify). */
+ * -ENOENT if fd is not registered (kqueue queues the removal, as for modify). */
 int cn_poller_remove(int64_t poller, int fd);
 /* Waits up to timeout_ms (-1: forever, 0: do not block) and fills at most capacity
  * events. Returns the count (0 on timeout or when only a wake-up arrived) or -errno.
