@@ -89,6 +89,9 @@ int cn_poller_modify(int64_t poller, int fd, uint32_t interest, uint64_t token);
 int cn_poller_remove(int64_t poller, int fd);
 /* Waits up to timeout_ms (-1: forever, 0: do not block) and fills at most capacity
  * events. Returns the count (0 on timeout or when only a wake-up arrived) or -errno.
+ * One fd normally yields one event; on kqueue a read and a write event that the
+ * kernel does not return next to each other come as two events with the same token,
+ * so callers OR the bits of a token they see twice. */
  * A wake-up is consumed here and never reported as an event. capacity <= 0 or
  * timeout_ms < -1: -EINVAL; events NULL: -EFAULT; poller 0: -EBADF. */
 int cn_poller_wait(int64_t poller, cn_event *events, int capacity, int timeout_ms);
@@ -101,7 +104,8 @@ int cn_poller_close(int64_t poller);
 /* ---- sockets ---------------------------------------------------------------------- */
 #define CN_LISTEN_REUSEPORT 0x01 /* SO_REUSEPORT: one listener per event loop           */
 
-/* host is numeric IPv4/IPv6 or a name (NULL: all local addresses); port 0 picks a
+/* host is numeric IPv4/IPv6 or a name (NULL: the first wildcard address getaddrinfo(3)
+ * lists, 0.0.0.0 with glibc; "::" listens dual-stack on Linux); port 0 picks a
  * free port (see cn_sockname). SO_REUSEADDR is always set; backlog <= 0 means
  * SOMAXCONN. Returns the listening fd (non-blocking) or -errno. A name is resolved
  * with getaddrinfo(3), which may block: pass numeric hosts on an event-loop thread.
