@@ -17,9 +17,9 @@ import java.io.IOException;
  * long n = read(...);
  * if (n == WOULD_BLOCK || n < asked) fd.readDrained();   // the kernel buffer is empty now
  * }</pre>
- * Readiness is a hint: the fd starts out believed readable and writable (an accepted socket
- * usually is), and is only believed not-ready after the kernel said EAGAIN or a read came back
- * short. A short read on a stream socket means the receive queue was emptied, and edge-triggered
+ * Readiness is a hint: the fd starts out believed writable (an empty send buffer) and not
+ * readable until the poller reports it, and is believed not-ready again after the kernel said
+ * EAGAIN or a read came back short. A short read on a stream socket means the receive queue was emptied, and edge-triggered
  * epoll/kqueue report the next arrival, so we skip the read that would only return EAGAIN:
  * one syscall per message saved. After a hang-up or error event the fd stays readable, so the
  * reader always gets to see EOF or the error.
@@ -36,7 +36,13 @@ public final class AsyncFd implements IoHandler, AutoCloseable {
     private final EventLoop loop;
     private final int fd;
     private final int key;
-    private boolean readable = true;
+    /**
+     * False until the poller says otherwise: registering an fd that already has data queues an
+     * event at once (epoll_ctl ADD with EPOLLET, kqueue EV_ADD, and poll(2) all report the current
+     * state), so starting pessimistic costs no wait and saves a read that would only say EAGAIN.
+     */
+    private boolean readable;
+    /** Sockets start with an empty send buffer: try the write, the kernel will tell us if not. */
     private boolean writable = true;
     private boolean hangup;
     private boolean error;

@@ -126,6 +126,8 @@ public final class TcpConnection implements AutoCloseable {
                     c = null;
                     return out;
                 }
+                c.close(); // readiness was stale: do not hold a buffer while waiting again
+                c = null;
             }
             return null;
         } finally {
