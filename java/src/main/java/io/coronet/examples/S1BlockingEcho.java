@@ -1,0 +1,253 @@
+package io.coronet.examples;
+
+import io.coronet.ffi.ConnectionResetException;
+import io.coronet.ffi.BrokenPipeException;
+import io.coronet.ffi.NativeBuffer;
+import io.coronet.ffi.NativeException;
+import io.coronet.ffi.NativeSockets;
+
+import java.io.IOException;
+
+/**
+ * Seed program S1: the blocking echo server, one connection at a time, on coronet's native
+ * sockets switched to blocking mode (no java.net, no java.nio).
+ *
+ * <pre>
+ * import socket
+ *
+ * s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0)
+ * s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ * s.bind(("127.0.0.1", 5566))
+ * s.listen(10)
+ *
+ * while True:
+ *     conn, addr = s.accept()
+ *     msg = conn.recv(1024)
+ *     conn.send(msg)
+ * </pre>
+ *
+ * <p>Kept from the seed: one thread, a blocking accept, <em>one</em> recv of at most 1024 bytes,
+ * its bytes sent back, next connection. That is the seed's point: a client that connects and
+ * says nothing stops every other client, because the only thread sits in recv.
+ *
+ * <p>Fixed: the seed never closes {@code conn} (CPython closes it when the name is rebound on the
+ * next accept, by reference counting; the language promises nothing, and in Java nothing would).
+ * Here the connection is closed right after the reply. And {@code conn.send} may send only part
+ * of the message; this writes all of it.
+ */
+public final class S1BlockingEcho implements SeedServer {
+    /** The seed's {@code s.listen(10)}. */
+    static final int BACKLOG = 10;
+    /** The seed's {@code conn.recv(1024)}. */
+    static final int RECV_SIZE = 1024;
+    /** After a failed accept (EMFILE: out of fds), wait before retrying instead of spinning. */
+    private static final long ACCEPT_FAILURE_PAUSE_MILLIS = 100;
+    private static final long CLOSE_WAIT_MILLIS = 5_000;
+    private static final System.Logger LOG = System.getLogger(S1BlockingEcho.class.getName());
+
+    private final String host;
+    private final int port;
+    private final int listenFd;
+    private final Thread server;
+    private volatile boolean closing;
+
+    /** Guards {@link #connFd}: the server thread closes it, {@link #close()} shuts it down. */
+    private final Object connLock = new Object();
+    private int connFd = -1;
+
+    private S1BlockingEcho(String host, int port, int listenFd) {
+        this.host = host;
+        this.port = port;
+        this.listenFd = listenFd;
+        this.server = new Thread(this::serve, "s1-blocking-echo");
+        this.server.setDaemon(true);
+    }
+
+    /** Binds host:port (0: a free port) and serves on one background thread. */
+    public static SeedServer start(String host, int port) throws Exception {
+        int fd = NativeSockets.listen(host, port, BACKLOG, false);
+        try {
+            // NativeSockets makes every socket non-blocking; the seed's socket is blocking
+            NativeSockets.setBlocking(fd, true);
+            S1BlockingEcho s = new S1BlockingEcho(host, NativeSockets.localPort(fd), fd);
+            s.server.start();
+            return s;
+        } catch (Exception | Error e) {
+            NativeSockets.close(fd);
+            throw e;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String host = args.length > 0 ? args[0] : "127.0.0.1";
+        int port = args.length > 1 ? Integer.parseInt(args[1]) : 5566;
+        SeedServer s = start(host, port);
+        System.out.println("listening on " + s.host() + ":" + s.port());
+        Thread.currentThread().join(); // serve until killed
+    }
+
+    /** The seed's {@code while True} loop. */
+    private void serve() {
+        try (NativeBuffer msg = NativeBuffer.allocate(RECV_SIZE)) {
+            while (!closing) {
+                int conn;
+                try {
+                    conn = NativeSockets.accept(listenFd); // blocks until a client connects
+                } catch (NativeException e) {
+                    if (closing) {
+                        break;
+                    }
+                    LOG.log(System.Logger.Level.WARNING, "S1: " + e.getMessage());
+                    pause();
+                    continue;
+                }
+                if (conn == NativeSockets.WOULD_BLOCK) {
+                    continue; // cannot happen on a blocking listener; harmless if it does
+                }
+                if (!adopt(conn)) {
+                    break; // close() connected to wake us up: this is its connection
+                }
+                try {
+                    echoOnce(conn, msg);
+                } catch (ConnectionResetException | BrokenPipeException e) {
+                    // the peer's own doing: nothing to report
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "S1: connection failed: " + e.getMessage());
+                } finally {
+                    release(conn);
+                }
+            }
+        }
+    }
+
+    /** {@code msg = conn.recv(1024); conn.send(msg)}, in blocking mode. */
+    private static void echoOnce(int conn, NativeBuffer msg) throws IOException {
+        // accept4(2) gives a non-blocking socket (SOCK_NONBLOCK): make it blocking like the seed's
+        NativeSockets.setBlocking(conn, true);
+        int n = NativeSockets.read(conn, msg, 0, RECV_SIZE); // blocks until data or EOF
+        int sent = 0;
+        while (sent < n) { // n == 0: EOF, nothing to send
+            int w = NativeSockets.write(conn, msg, sent, n - sent);
+            if (w <= 0) {
+                // a blocking write returns only after writing something (or fails)
+                throw new IOException("write(fd=" + conn + ") returned " + w + " in blocking mode");
+            }
+            sent += w;
+        }
+    }
+
+    /** Publishes conn so close() can shut it down; false (conn closed) when closing already. */
+    private boolean adopt(int conn) {
+        synchronized (connLock) {
+            if (closing) {
+                closeQuietly(conn);
+                return false;
+            }
+            connFd = conn;
+            return true;
+        }
+    }
+
+    private void release(int conn) {
+        synchronized (connLock) {
+            connFd = -1;
+            closeQuietly(conn); // under the lock: close() never shuts down a reused fd number
+        }
+    }
+
+    /**
+     * Stops the server. A thread blocked in accept(2) or read(2) is not woken by closing another
+     * thread's fd (Linux leaves it blocked), so: shut the current connection down (its read
+     * returns 0), and connect to the listener once so a blocked accept returns.
+     */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        synchronized (connLock) {
+            if (connFd >= 0) {
+                shutdownQuietly(connFd);
+            }
+        }
+        int poke = pokeListener(listenFd);
+        try {
+            server.join(CLOSE_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (server.isAlive()) {
+            LOG.log(System.Logger.Level.WARNING, "S1: server thread did not stop within " + CLOSE_WAIT_MILLIS + " ms");
+        }
+        if (poke >= 0) {
+            closeQuietly(poke);
+        }
+        closeQuietly(listenFd);
+    }
+
+    /** True while a connection is being served (for tests: the thread is then in read or write). */
+    boolean hasConnection() {
+        synchronized (connLock) {
+            return connFd >= 0;
+        }
+    }
+
+    @Override
+    public String host() {
+        return host;
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    // ---- helpers shared with S2 (same blocking accept loop, same way to stop it) --------------
+
+    /**
+     * Starts a connection to the listener's own address so that an accept(2) blocked on it
+     * returns. Returns the connecting fd (the caller closes it), or -1 if it could not start.
+     * A wildcard listener (0.0.0.0 or ::) is reached through the loopback address.
+     */
+    static int pokeListener(int listenFd) {
+        try {
+            var local = NativeSockets.localAddress(listenFd);
+            String target = switch (local.host()) {
+                case "0.0.0.0" -> "127.0.0.1";
+                case "::" -> "::1";
+                default -> local.host();
+            };
+            return NativeSockets.connect(target, local.port()); // non-blocking: returns at once
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot wake the accepting thread: " + e.getMessage());
+            return -1;
+        }
+    }
+
+    /** shutdown(2) both ways: a read blocked on fd returns 0, a blocked write fails with EPIPE. */
+    static void shutdownQuietly(int fd) {
+        try {
+            NativeSockets.shutdownInput(fd);
+            NativeSockets.shutdownOutput(fd);
+        } catch (IOException e) {
+            // ENOTCONN: the peer is gone already, which is what we wanted
+        }
+    }
+
+    static void closeQuietly(int fd) {
+        try {
+            NativeSockets.close(fd);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, e.getMessage());
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(ACCEPT_FAILURE_PAUSE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

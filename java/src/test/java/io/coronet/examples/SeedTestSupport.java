@@ -1,0 +1,154 @@
+package io.coronet.examples;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Test clients for the seed servers: plain java.net sockets (the tests' side may use the JDK;
+ * the servers may not). Every read is bounded by {@link #READ_TIMEOUT_MILLIS}, so a server that
+ * does not answer fails the test instead of hanging it.
+ */
+final class SeedTestSupport {
+    static final int READ_TIMEOUT_MILLIS = 10_000;
+    static final int MIB = 1 << 20;
+
+    private SeedTestSupport() {
+    }
+
+    static Socket connect(SeedServer server) throws IOException {
+        Socket s = new Socket(server.host(), server.port());
+        s.setSoTimeout(READ_TIMEOUT_MILLIS);
+        s.setTcpNoDelay(true);
+        return s;
+    }
+
+    static byte[] randomBytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** Reads exactly n bytes, failing at end of stream. */
+    static byte[] readExactly(InputStream in, int n) throws IOException {
+        byte[] b = new byte[n];
+        int got = 0;
+        while (got < n) {
+            int r = in.read(b, got, n - got);
+            if (r < 0) {
+                fail("end of stream after " + got + " of " + n + " bytes");
+            }
+            got += r;
+        }
+        return b;
+    }
+
+    /**
+     * Sends payload in random chunks from a second thread while this one reads the echo, and
+     * asserts it comes back byte for byte. (Writing all first would deadlock once both sides'
+     * socket buffers are full: the server blocks writing to us while we block writing to it.)
+     */
+    static void assertEchoes(Socket s, byte[] payload, long seed) throws Exception {
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> sent = writer.submit(() -> {
+                Random random = new Random(seed);
+                OutputStream out = s.getOutputStream();
+                for (int off = 0; off < payload.length; ) {
+                    int n = Math.min(payload.length - off, 1 + random.nextInt(64 * 1024));
+                    out.write(payload, off, n);
+                    off += n;
+                }
+                out.flush();
+                return null;
+            });
+            byte[] echoed = readExactly(s.getInputStream(), payload.length);
+            sent.get(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            if (!Arrays.equals(payload, echoed)) {
+                assertEquals(payload.length, echoed.length);
+                assertEquals(-1, Arrays.mismatch(payload, echoed), "first differing byte");
+            }
+        } finally {
+            writer.shutdownNow();
+            assertTrue(writer.awaitTermination(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /** One small message round trip. */
+    static void assertSmallEcho(Socket s, String message) throws IOException {
+        byte[] b = message.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        s.getOutputStream().write(b);
+        s.getOutputStream().flush();
+        assertArrayEquals(b, readExactly(s.getInputStream(), b.length));
+    }
+
+    /**
+     * Asserts that the server closed the connection: the next read is end of stream, or a reset
+     * (the server may close with bytes of ours still unread, and then TCP sends RST, tcp(7)).
+     */
+    static void assertClosedByServer(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        try {
+            int r = in.read();
+            assertEquals(-1, r, "expected end of stream, got a byte");
+        } catch (SocketException reset) {
+            assertTrue(String.valueOf(reset.getMessage()).contains("reset"), reset.toString());
+        }
+    }
+
+    /** Asserts the server closed cleanly: end of stream, not a reset. */
+    static void assertEndOfStream(Socket s) throws IOException {
+        assertEquals(-1, s.getInputStream().read());
+    }
+
+    /** Resets a connection: SO_LINGER 0 makes close() send RST instead of FIN (socket(7)). */
+    static void reset(Socket s) throws IOException {
+        s.setSoLinger(true, 0);
+        s.close();
+    }
+
+    /**
+     * Sockets and anonymous-inode fds (epoll, eventfd) this process has open: what a leaking
+     * server would leave behind. Jar files and the like are left out, the JVM opens those at will.
+     */
+    static int openSocketLikeFds() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            List<Path> all = fds.toList();
+            int n = 0;
+            for (Path fd : all) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:") || target.startsWith("anon_inode:")) {
+                        n++;
+                    }
+                } catch (IOException gone) {
+                    // the directory's own fd, closed by the time we look: not ours to count
+                }
+            }
+            return n;
+        }
+    }
+
+    /** True when a live thread's name starts with prefix. */
+    static boolean threadAlive(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.isAlive() && t.getName().startsWith(prefix));
+    }
+}
