@@ -1,0 +1,226 @@
+package io.coronet.examples;
+
+import io.coronet.ffi.BrokenPipeException;
+import io.coronet.ffi.ConnectionResetException;
+import io.coronet.ffi.NativeBuffer;
+import io.coronet.ffi.NativeException;
+import io.coronet.ffi.NativeSockets;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Seed program S2: one platform thread per connection, blocking native sockets.
+ *
+ * <pre>
+ * import threading
+ * import socket
+ *
+ * s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+ * s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ * s.bind(("127.0.0.1", 5566))
+ * s.listen(10240)
+ *
+ * def handler(conn):
+ *     while True:
+ *         msg = conn.recv(65535)
+ *         conn.send(msg)
+ *
+ * while True:
+ *     conn, addr = s.accept()
+ *     t = threading.Thread(target=handler, args=(conn,))
+ *     t.start()
+ * </pre>
+ *
+ * <p>Fixed: the seed's handler never sees end of stream: {@code recv} returns {@code b""} for
+ * ever once the peer has closed, and the thread spins sending nothing. Here a read of 0 ends the
+ * handler, which closes its connection. A connection that fails (reset, broken pipe) ends only
+ * its own thread. Every reply is written in full (the seed's {@code send} may write part).
+ *
+ * <p>What the seed wants to show is still here: each connection costs a thread (a stack, a
+ * kernel task, a context switch per message), which is what event loops avoid.
+ */
+public final class S2ThreadedEcho implements SeedServer {
+    /** The seed's {@code s.listen(10240)}. */
+    static final int BACKLOG = 10240;
+    /** The seed's {@code conn.recv(65535)}. */
+    static final int RECV_SIZE = 65535;
+    private static final long ACCEPT_FAILURE_PAUSE_MILLIS = 100;
+    private static final long CLOSE_WAIT_MILLIS = 5_000;
+    private static final System.Logger LOG = System.getLogger(S2ThreadedEcho.class.getName());
+
+    private final String host;
+    private final int port;
+    private final int listenFd;
+    private final Thread acceptor;
+    private final AtomicLong threadNumbers = new AtomicLong();
+    private volatile boolean closing;
+
+    /**
+     * Live connections (fd to its thread). A handler removes and closes its fd while holding the
+     * lock, and {@link #close()} shuts fds down while holding it, so close() never touches an fd
+     * number that was closed and reused meanwhile.
+     */
+    private final Map<Integer, Thread> connections = new HashMap<>();
+
+    private S2ThreadedEcho(String host, int port, int listenFd) {
+        this.host = host;
+        this.port = port;
+        this.listenFd = listenFd;
+        this.acceptor = new Thread(this::acceptLoop, "s2-accept");
+        this.acceptor.setDaemon(true);
+    }
+
+    /** Binds host:port (0: a free port) and accepts on a background thread. */
+    public static SeedServer start(String host, int port) throws Exception {
+        int fd = NativeSockets.listen(host, port, BACKLOG, false);
+        try {
+            NativeSockets.setBlocking(fd, true);
+            S2ThreadedEcho s = new S2ThreadedEcho(host, NativeSockets.localPort(fd), fd);
+            s.acceptor.start();
+            return s;
+        } catch (Exception | Error e) {
+            NativeSockets.close(fd);
+            throw e;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String host = args.length > 0 ? args[0] : "127.0.0.1";
+        int port = args.length > 1 ? Integer.parseInt(args[1]) : 5566;
+        SeedServer s = start(host, port);
+        System.out.println("listening on " + s.host() + ":" + s.port());
+        Thread.currentThread().join(); // serve until killed
+    }
+
+    /** The seed's main loop: accept, start a thread for the connection, repeat. */
+    private void acceptLoop() {
+        while (!closing) {
+            int conn;
+            try {
+                conn = NativeSockets.accept(listenFd); // blocks until a client connects
+            } catch (NativeException e) {
+                if (closing) {
+                    break;
+                }
+                LOG.log(System.Logger.Level.WARNING, "S2: " + e.getMessage());
+                pause(); // EMFILE would otherwise fail again at once, in a busy loop
+                continue;
+            }
+            if (conn == NativeSockets.WOULD_BLOCK) {
+                continue;
+            }
+            Thread t = new Thread(() -> handler(conn), "s2-conn-" + threadNumbers.incrementAndGet());
+            t.setDaemon(true);
+            synchronized (connections) {
+                if (closing) { // close() connected to wake us up; or a client raced it
+                    S1BlockingEcho.closeQuietly(conn);
+                    break;
+                }
+                connections.put(conn, t);
+            }
+            t.start();
+        }
+    }
+
+    /** The seed's {@code handler(conn)}: echo until end of stream, then close. */
+    private void handler(int conn) {
+        try (NativeBuffer msg = NativeBuffer.allocate(RECV_SIZE)) {
+            NativeSockets.setBlocking(conn, true); // accepted sockets start non-blocking
+            while (true) {
+                int n = NativeSockets.read(conn, msg, 0, RECV_SIZE);
+                if (n <= 0) {
+                    return; // 0: the peer closed its side (WOULD_BLOCK cannot happen when blocking)
+                }
+                writeAll(conn, msg, n);
+            }
+        } catch (ConnectionResetException | BrokenPipeException e) {
+            // the peer went away: an ordinary end for this connection only
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "S2: " + Thread.currentThread().getName() + ": " + e.getMessage());
+        } finally {
+            synchronized (connections) {
+                connections.remove(conn);
+                S1BlockingEcho.closeQuietly(conn);
+            }
+        }
+    }
+
+    /** Blocking write of msg[0, n): loops because write(2) may take part of it. */
+    private static void writeAll(int conn, NativeBuffer msg, int n) throws IOException {
+        int sent = 0;
+        while (sent < n) {
+            int w = NativeSockets.write(conn, msg, sent, n - sent);
+            if (w <= 0) {
+                throw new IOException("write(fd=" + conn + ") returned " + w + " in blocking mode");
+            }
+            sent += w;
+        }
+    }
+
+    /**
+     * Stops accepting, shuts every connection down (their blocked reads return 0, blocked writes
+     * fail) and waits for all threads to end.
+     */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        List<Thread> threads;
+        synchronized (connections) {
+            closing = true;
+            for (int fd : connections.keySet()) {
+                S1BlockingEcho.shutdownQuietly(fd);
+            }
+            threads = new ArrayList<>(connections.values());
+        }
+        int poke = S1BlockingEcho.pokeListener(listenFd);
+        threads.add(acceptor);
+        long deadline = System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000;
+        for (Thread t : threads) {
+            try {
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (t.isAlive()) {
+                LOG.log(System.Logger.Level.WARNING, "S2: " + t.getName() + " did not stop within " + CLOSE_WAIT_MILLIS + " ms");
+            }
+        }
+        if (poke >= 0) {
+            S1BlockingEcho.closeQuietly(poke);
+        }
+        S1BlockingEcho.closeQuietly(listenFd);
+    }
+
+    /** Connections being served right now (for tests). */
+    int connectionCount() {
+        synchronized (connections) {
+            return connections.size();
+        }
+    }
+
+    @Override
+    public String host() {
+        return host;
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(ACCEPT_FAILURE_PAUSE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.coronet.examples;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static io.coronet.examples.SeedTestSupport.MIB;
+import static io.coronet.examples.SeedTestSupport.assertEchoes;
+import static io.coronet.examples.SeedTestSupport.assertEndOfStream;
+import static io.coronet.examples.SeedTestSupport.assertSmallEcho;
+import static io.coronet.examples.SeedTestSupport.connect;
+import static io.coronet.examples.SeedTestSupport.randomBytes;
+import static io.coronet.examples.SeedTestSupport.readExactly;
+import static io.coronet.examples.SeedTestSupport.threadAlive;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(60)
+class S2ThreadedEchoTest {
+
+    @Test
+    void echoesManyMessagesOnOneConnection() throws Exception {
+        try (SeedServer server = S2ThreadedEcho.start("127.0.0.1", 0); Socket s = connect(server)) {
+            for (int i = 0; i < 100; i++) {
+                assertSmallEcho(s, "line " + i + "\n");
+            }
+        }
+    }
+
+    @Test
+    void echoesOneMebibyteByteForByte() throws Exception {
+        try (SeedServer server = S2ThreadedEcho.start("127.0.0.1", 0); Socket s = connect(server)) {
+            assertEchoes(s, randomBytes(MIB, 42), 42);
+        }
+    }
+
+    @Test
+    void servesConcurrentClients() throws Exception {
+        int clients = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try (SeedServer server = S2ThreadedEcho.start("127.0.0.1", 0)) {
+            List<Future<?>> results = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                long seed = c;
+                results.add(pool.submit(() -> {
+                    try (Socket s = connect(server)) {
+                        assertEchoes(s, randomBytes(256 * 1024 + (int) seed, seed), seed);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : results) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        }
+    }
+
+    /** Half-close: the client's FIN ends the handler only after the echo of what came before it. */
+    @Test
+    void endOfStreamEndsTheConnectionAfterTheEcho() throws Exception {
+        try (S2ThreadedEcho server = (S2ThreadedEcho) S2ThreadedEcho.start("127.0.0.1", 0);
+             Socket s = connect(server)) {
+            byte[] msg = randomBytes(100_000, 7);
+            s.getOutputStream().write(msg);
+            s.shutdownOutput();
+            assertArrayEquals(msg, readExactly(s.getInputStream(), msg.length));
+            assertEndOfStream(s);
+            for (int i = 0; i < 1000 && server.connectionCount() > 0; i++) {
+                Thread.sleep(10); // the handler closes its fd just after the FIN it sent us
+            }
+            assertEquals(0, server.connectionCount(), "the handler thread did not end at EOF");
+        }
+    }
+
+    @Test
+    void resetConnectionDoesNotHurtTheServerOrOthers() throws Exception {
+        try (SeedServer server = S2ThreadedEcho.start("127.0.0.1", 0); Socket other = connect(server)) {
+            assertSmallEcho(other, "before");
+            for (int i = 0; i < 5; i++) {
+                Socket victim = connect(server);
+                victim.getOutputStream().write(randomBytes(200_000, i)); // echo in flight, unread
+                SeedTestSupport.reset(victim);
+            }
+            assertSmallEcho(other, "after");
+            try (Socket late = connect(server)) {
+                assertSmallEcho(late, "new client");
+            }
+        }
+    }
+
+    @Test
+    void closeEndsEveryThreadEvenWithSilentClients() throws Exception {
+        S2ThreadedEcho server = (S2ThreadedEcho) S2ThreadedEcho.start("127.0.0.1", 0);
+        List<Socket> silent = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                Socket s = connect(server);
+                silent.add(s);
+                assertSmallEcho(s, "hi"); // now its thread exists and is blocked in read
+            }
+            assertEquals(4, server.connectionCount());
+            server.close();
+            assertEquals(0, server.connectionCount());
+            assertFalse(threadAlive("s2-"), "S2 threads still running after close");
+            for (Socket s : silent) {
+                assertEquals(-1, s.getInputStream().read());
+            }
+        } finally {
+            for (Socket s : silent) {
+                s.close();
+            }
+        }
+    }
+}
