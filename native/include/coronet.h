@@ -91,7 +91,7 @@ int cn_poller_remove(int64_t poller, int fd);
  * events. Returns the count (0 on timeout or when only a wake-up arrived) or -errno.
  * One fd normally yields one event; on kqueue a read and a write event that the
  * kernel does not return next to each other come as two events with the same token,
- * so callers OR the bits of a token they see twice. */
+ * so callers OR the bits of a token they see twice.
  * A wake-up is consumed here and never reported as an event. capacity <= 0 or
  * timeout_ms < -1: -EINVAL; events NULL: -EFAULT; poller 0: -EBADF. */
 int cn_poller_wait(int64_t poller, cn_event *events, int capacity, int timeout_ms);

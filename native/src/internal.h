@@ -8,6 +8,7 @@
 #define CORONET_INTERNAL_H
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 

@@ -227,9 +227,11 @@ int64_t cn_read(int fd, void *buf, int64_t len) {
 
 /*
  * write(2)/writev(2) for a non-socket (a pipe): MSG_NOSIGNAL does not exist there, so
- * SIGPIPE is blocked for this thread around the call and a SIGPIPE the call raised
- * is taken off the pending set before unblocking (the approach in POSIX's rationale
- * for pthread_sigmask). Only pipes pay these extra syscalls; sockets never get here.
+ * SIGPIPE is blocked for this thread around the call, and a SIGPIPE the call left
+ * pending is accepted with sigwait(3) (it returns at once: the signal is pending)
+ * before the old mask comes back. A SIGPIPE that was pending before is left alone.
+ * sigwait rather than sigtimedwait, which macOS lacks. Only pipes pay these extra
+ * syscalls; sockets never get here.
  */
 static ssize_t cn__write_nosigpipe(int fd, const struct iovec *iov, int cnt) {
     sigset_t pipe_only, old_mask, pending;
@@ -244,9 +246,10 @@ static ssize_t cn__write_nosigpipe(int fd, const struct iovec *iov, int cnt) {
     } while (n < 0 && errno == EINTR);
     int saved = errno;
     if (n < 0 && saved == EPIPE && !was_pending) {
-        struct timespec zero = {0, 0};
-        while (sigtimedwait(&pipe_only, NULL, &zero) < 0 && errno == EINTR) {
-        }
+        sigpending(&pending);
+        int sig;
+        if (sigismember(&pending, SIGPIPE))
+            sigwait(&pipe_only, &sig);
     }
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     errno = saved;
