@@ -1,0 +1,274 @@
+package io.coronet.faults;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The coronet daemon ({@code io.coronet.cli.Main serve}) as a child process, the way users run it:
+ * its own JVM with the flags bin/coronet passes, the test's classpath (so the same classes and the
+ * same libcoronet), optionally under a lower fd limit or inside a network namespace.
+ *
+ * <p>What the fault tests watch from outside, as an operator would: the {@code listening on} line,
+ * stderr, whether the process is alive, and its RSS, CPU time and open fds from /proc (proc(5)).
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)");
+    /** sysconf(_SC_CLK_TCK): 100 on every Linux ABI we build for (proc(5) times are in these ticks). */
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
+    private static final int STDERR_KEEP = 1 << 20;
+
+    private final Process process;
+    private final long pid;
+    private final String host;
+    private final int port;
+
+    private Daemon(Process process, long pid, String host, int port) {
+        this.process = process;
+        this.pid = pid;
+        this.host = host;
+        this.port = port;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Options of one daemon start; {@link #start()} returns once it prints its listening line. */
+    public static final class Builder {
+        private String protocol = "handshake";
+        private String host = "127.0.0.1";
+        private int loops = 1;
+        private String greetingTimeout = "10s";
+        private String grace = "2s";
+        private int fdLimit;
+        private String netns;
+        private final List<String> jvmOptions = new ArrayList<>();
+
+        public Builder protocol(String p) { protocol = p; return this; }
+        public Builder host(String h) { host = h; return this; }
+        public Builder loops(int n) { loops = n; return this; }
+        public Builder greetingTimeout(String d) { greetingTimeout = d; return this; }
+        public Builder grace(String d) { grace = d; return this; }
+        /** Runs the daemon under {@code ulimit -n limit} (soft and hard, so it cannot raise it). */
+        public Builder fdLimit(int limit) { fdLimit = limit; return this; }
+        /** Runs the daemon inside network namespace {@code name} (ip netns exec). */
+        public Builder netns(String name) { netns = name; return this; }
+        public Builder jvmOption(String o) { jvmOptions.add(o); return this; }
+
+        public Daemon start() throws Exception {
+            List<String> cmd = new ArrayList<>();
+            if (netns != null) {
+                cmd.addAll(List.of("ip", "netns", "exec", netns));
+            }
+            if (fdLimit > 0) {
+                // bash's ulimit without -S/-H sets both limits; exec keeps the PID for the JVM
+                cmd.addAll(List.of("bash", "-c", "ulimit -n " + fdLimit + " && exec \"$@\"", "bash"));
+            }
+            cmd.addAll(javaCommand(jvmOptions));
+            cmd.addAll(List.of("io.coronet.cli.Main", "serve", "--protocol", protocol, "--host", host,
+                    "--port", "0", "--loops", String.valueOf(loops), "--greeting-timeout", greetingTimeout,
+                    "--grace", grace));
+            Process p = new ProcessBuilder(cmd).start();
+            p.getOutputStream().close();
+            StringBuilder err = new StringBuilder();
+            Thread errPump = Thread.ofPlatform().daemon().name("daemon-stderr").start(() -> pump(p, err));
+            CompletableFuture<Matcher> listening = new CompletableFuture<>();
+            Thread.ofPlatform().daemon().name("daemon-stdout").start(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        Matcher m = LISTENING.matcher(line);
+                        if (m.find()) {
+                            listening.complete(m);
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the process is gone
+                }
+                listening.completeExceptionally(new IOException("daemon stdout ended without a listening line"));
+            });
+            Matcher m;
+            try {
+                m = listening.get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                errPump.join(2000);
+                synchronized (err) {
+                    throw new IllegalStateException("daemon did not start (" + e + "); command " + cmd
+                            + "; stderr:\n" + err, e);
+                }
+            }
+            Daemon d = new Daemon(p, jvmPid(p), m.group(1), Integer.parseInt(m.group(2)));
+            d.adoptStderr(err);
+            return d;
+        }
+    }
+
+    /** java + the JVM flags coronet needs + this test JVM's classpath and library properties. */
+    static List<String> javaCommand(List<String> jvmOptions) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of("--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
+        for (String prop : new String[] {"coronet.library.path", "coronet.backend"}) {
+            String v = System.getProperty(prop);
+            if (v != null) {
+                cmd.add("-D" + prop + "=" + v);
+            }
+        }
+        cmd.addAll(jvmOptions);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        return cmd;
+    }
+
+    /** The JVM's pid: the child itself, since ip netns exec and bash -c 'exec' replace themselves. */
+    private static long jvmPid(Process p) throws IOException {
+        String comm = Files.readString(Path.of("/proc/" + p.pid() + "/comm")).strip();
+        if (!comm.equals("java")) {
+            throw new IllegalStateException("daemon pid " + p.pid() + " is '" + comm + "', not the JVM");
+        }
+        return p.pid();
+    }
+
+    private StringBuilder err; // shared with the pump thread, guarded by itself
+
+    private void adoptStderr(StringBuilder sb) {
+        this.err = sb;
+    }
+
+    private static void pump(Process p, StringBuilder err) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                synchronized (err) {
+                    if (err.length() < STDERR_KEEP) {
+                        err.append(line).append('\n');
+                    }
+                }
+            }
+        } catch (IOException ignored) {
+            // the process is gone
+        }
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Everything the daemon wrote to stderr so far (its log). */
+    public String stderr() {
+        synchronized (err) {
+            return err.toString();
+        }
+    }
+
+    /** Waits up to {@code timeout} for a stderr line containing {@code text}. */
+    public boolean awaitLog(String text, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (stderr().contains(text)) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return stderr().contains(text);
+    }
+
+    // ---- /proc (proc(5)) ---------------------------------------------------------------------
+
+    /** Resident set size in KiB (VmRSS of /proc/PID/status). */
+    public long rssKiB() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D+", ""));
+            }
+        }
+        throw new IOException("no VmRSS for " + pid);
+    }
+
+    /** User + system CPU time consumed so far (utime + stime of /proc/PID/stat), in nanoseconds. */
+    public long cpuNanos() throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        // the command name (field 2) may contain spaces and parentheses: fields start after the last ')'
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15 of proc(5)
+        return ticks * (1_000_000_000L / CLOCK_TICKS_PER_SECOND);
+    }
+
+    /** Share of one core the daemon used over {@code window} (1.0 = one core busy all the time). */
+    public double cpuShare(Duration window) throws IOException, InterruptedException {
+        long c0 = cpuNanos(), t0 = System.nanoTime();
+        Thread.sleep(window.toMillis());
+        long c1 = cpuNanos(), t1 = System.nanoTime();
+        return (double) (c1 - c0) / (t1 - t0);
+    }
+
+    /** Open file descriptors (entries of /proc/PID/fd). */
+    public int openFds() throws IOException {
+        try (var s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return (int) s.count();
+        }
+    }
+
+    // ---- stopping ----------------------------------------------------------------------------
+
+    /** Sends SIGTERM (Process.destroy is SIGTERM on Linux). */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Sends a signal by name, e.g. "INT". */
+    public void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-s", name, String.valueOf(pid)).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -s " + name + " " + pid + " failed");
+        }
+    }
+
+    /** Waits for the exit and returns its status. */
+    public int awaitExit(Duration timeout) throws InterruptedException, TimeoutException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new TimeoutException("daemon " + pid + " still running after " + timeout);
+        }
+        return process.exitValue();
+    }
+
+    /** Kills the daemon if it still runs (end of every test). */
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Daemon[pid=" + pid + ", " + host + ":" + port + "]";
+    }
+}
