@@ -1,0 +1,118 @@
+package io.coronet.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The daemon as users run it: bin/coronet in a child process, talked to over 127.0.0.1. */
+class DaemonIT {
+
+    static Socket connect(int port) throws Exception {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        s.setSoTimeout(20_000);
+        return s;
+    }
+
+    static String exchange(Socket s, String send, int expectBytes) throws Exception {
+        s.getOutputStream().write(send.getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        byte[] b = s.getInputStream().readNBytes(expectBytes);
+        return new String(b, StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void handshakeDaemonServesAndStopsGracefullyOnSigterm() throws Exception {
+        try (DaemonProcess d = DaemonProcess.start("serve", "--port", "0", "--loops", "2")) {
+            try (Socket s = connect(d.port)) {
+                assertEquals("hello\n", exchange(s, "hello\n", 6));
+                assertEquals("echo me", exchange(s, "echo me", 7));
+            }
+            try (Socket s = connect(d.port)) {
+                s.getOutputStream().write("goodbye\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals(-1, s.getInputStream().read(), "a wrong greeting is closed");
+            }
+            assertEquals(0, d.terminate(), "SIGTERM: graceful shutdown, exit 0");
+            String err = d.stderr();
+            assertTrue(err.contains("fd limit"), err);
+            assertTrue(err.contains("received SIGTERM"), err);
+        }
+    }
+
+    @Test
+    void sigtermWithOpenConnectionsClosesThemWithinTheGraceAndExitsZero() throws Exception {
+        try (DaemonProcess d = DaemonProcess.start("serve", "--protocol", "echo", "--port", "0", "--loops", "1",
+                "--grace", "300ms")) {
+            try (Socket idle = connect(d.port)) {
+                assertEquals("x", exchange(idle, "x", 1));
+                assertEquals(0, d.terminate());
+                assertEquals(-1, idle.getInputStream().read(), "the idle connection was closed at shutdown");
+            }
+        }
+    }
+
+    @Test
+    void theDaemonKeepsTheLaunchersPid() throws Exception {
+        try (DaemonProcess d = DaemonProcess.start("serve", "--protocol", "echo", "--port", "0", "--loops", "1")) {
+            String cmdline = new String(java.nio.file.Files.readAllBytes(
+                    java.nio.file.Path.of("/proc/" + d.pid() + "/cmdline")), StandardCharsets.UTF_8);
+            assertTrue(cmdline.contains("java"), "bin/coronet exec'd the JVM under its own pid: " + cmdline);
+            assertEquals(0, d.terminate());
+        }
+    }
+
+    @Test
+    void badArgumentsGiveAUsageErrorAndExitTwo() throws Exception {
+        for (String[] args : new String[][] {
+                {"serve", "--protocol", "smtp"},
+                {"serve", "--greeting-timeout", "soon"},
+                {"serve", "--port", "70000"},
+                {"serve", "--no-such-option"}}) {
+            Process p = DaemonProcess.coronet(args).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(2, p.exitValue(), String.join(" ", args) + " -> " + out);
+            assertFalse(out.isBlank());
+        }
+    }
+
+    @Test
+    void infoPrintsTheBackend() throws Exception {
+        Process p = DaemonProcess.coronet("info").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("backend   epoll") || out.contains("backend   kqueue") || out.contains("backend   poll"), out);
+    }
+
+    @Test
+    void seedS6PrintsHelloFoo() throws Exception {
+        Process p = DaemonProcess.coronet("seed", "S6").start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        assertEquals("Hello Foo", out.strip());
+    }
+
+    @Test
+    void everySeedServerAnswersAClient() throws Exception {
+        for (String seed : new String[] {"S1", "S2", "S3", "S4", "S5"}) {
+            try (DaemonProcess d = DaemonProcess.start("seed", seed, "--port", "0")) {
+                boolean handshake = seed.equals("S4") || seed.equals("S5");
+                try (Socket s = connect(d.port)) {
+                    if (handshake) {
+                        assertEquals("hello\n", exchange(s, "hello\n", 6), seed);
+                    }
+                    assertEquals("ping", exchange(s, "ping", 4), seed);
+                }
+                assertEquals(0, d.terminate(), seed + " exits 0 on SIGTERM");
+            }
+        }
+    }
+}
