@@ -81,6 +81,10 @@ static inline int cn__remaining_ms(int timeout_ms, int64_t deadline_ns) {
 /* Sets FD_CLOEXEC / O_NONBLOCK. 0 or -errno. */
 int cn__set_cloexec(int fd);
 int cn__set_nonblock(int fd, int on);
+/* Makes a fresh fd non-blocking, close-on-exec (and SIGPIPE-free where that is a
+ * socket option), closing it on failure. fd or -errno. Used where the kernel cannot
+ * create fds with those flags atomically. */
+int cn__finish_new_fd(int fd);
 /* A non-blocking, close-on-exec socket (SOCK_NONBLOCK|SOCK_CLOEXEC where the
  * kernel takes them atomically, else socket(2) + fcntl(2)). fd or -errno. */
 int cn__socket(int domain, int type, int protocol);

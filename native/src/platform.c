@@ -33,9 +33,7 @@ int cn__set_nonblock(int fd, int on) {
     return 0;
 }
 
-/* Makes a freshly created fd non-blocking + close-on-exec, closing it on failure. */
-/* inline: unused where every fd is born non-blocking and close-on-exec. */
-static inline int cn__finish_new_fd(int fd) {
+int cn__finish_new_fd(int fd) {
     int rc = cn__set_cloexec(fd);
     if (rc == 0)
         rc = cn__set_nonblock(fd, 1);
