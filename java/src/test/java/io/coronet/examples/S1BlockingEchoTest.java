@@ -10,10 +10,9 @@ import static io.coronet.examples.SeedTestSupport.assertEndOfStream;
 import static io.coronet.examples.SeedTestSupport.connect;
 import static io.coronet.examples.SeedTestSupport.randomBytes;
 import static io.coronet.examples.SeedTestSupport.readExactly;
-import static io.coronet.examples.SeedTestSupport.threadAlive;
+import static io.coronet.examples.SeedTestSupport.assertThreadsEnd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(60)
@@ -84,7 +83,7 @@ class S1BlockingEchoTest {
             }
             assertTrue(server.hasConnection(), "the silent client was not accepted");
             server.close();
-            assertFalse(threadAlive("s1-blocking-echo"), "server thread still running after close");
+            assertThreadsEnd("s1-blocking-echo");
             assertEquals(-1, silent.getInputStream().read()); // shut down, then closed by the server
         }
     }
@@ -93,7 +92,7 @@ class S1BlockingEchoTest {
     void closeWakesAThreadBlockedInAccept() throws Exception {
         SeedServer server = S1BlockingEcho.start("127.0.0.1", 0);
         server.close();
-        assertFalse(threadAlive("s1-blocking-echo"), "server thread still running after close");
+        assertThreadsEnd("s1-blocking-echo");
         server.close(); // idempotent
     }
 }

@@ -18,10 +18,9 @@ import static io.coronet.examples.SeedTestSupport.assertSmallEcho;
 import static io.coronet.examples.SeedTestSupport.connect;
 import static io.coronet.examples.SeedTestSupport.randomBytes;
 import static io.coronet.examples.SeedTestSupport.readExactly;
-import static io.coronet.examples.SeedTestSupport.threadAlive;
+import static io.coronet.examples.SeedTestSupport.assertThreadsEnd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(60)
@@ -113,7 +112,7 @@ class S2ThreadedEchoTest {
             assertEquals(4, server.connectionCount());
             server.close();
             assertEquals(0, server.connectionCount());
-            assertFalse(threadAlive("s2-"), "S2 threads still running after close");
+            assertThreadsEnd("s2-");
             for (Socket s : silent) {
                 assertEquals(-1, s.getInputStream().read());
             }

@@ -26,10 +26,9 @@ import static io.coronet.examples.SeedTestSupport.connect;
 import static io.coronet.examples.SeedTestSupport.openSocketLikeFds;
 import static io.coronet.examples.SeedTestSupport.randomBytes;
 import static io.coronet.examples.SeedTestSupport.readExactly;
-import static io.coronet.examples.SeedTestSupport.threadAlive;
+import static io.coronet.examples.SeedTestSupport.assertThreadsEnd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -269,7 +268,7 @@ class S4CallbackHandshakeTest {
         } finally {
             server.close();
         }
-        assertFalse(threadAlive("s4-"), "loop thread still running after close");
+        assertThreadsEnd("s4-");
         for (Socket s : clients) {
             s.close();
         }

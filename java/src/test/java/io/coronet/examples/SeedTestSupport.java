@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -146,9 +147,16 @@ final class SeedTestSupport {
         }
     }
 
-    /** True when a live thread's name starts with prefix. */
-    static boolean threadAlive(String prefix) {
-        return Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(t -> t.isAlive() && t.getName().startsWith(prefix));
+    /**
+     * Asserts that every thread whose name starts with prefix ends, waiting a bounded time for
+     * each (a thread that has signalled "done" may still be returning from its run method).
+     */
+    static void assertThreadsEnd(String prefix) throws InterruptedException {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(prefix)) {
+                t.join(READ_TIMEOUT_MILLIS);
+                assertFalse(t.isAlive(), "thread " + t.getName() + " still running");
+            }
+        }
     }
 }
