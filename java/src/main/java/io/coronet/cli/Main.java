@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 InfoCommand.class,
                 ServeCommand.class,
+                SeedCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
