@@ -81,6 +81,8 @@ public final class Daemon implements AutoCloseable {
                     "--port", "0", "--loops", String.valueOf(loops), "--greeting-timeout", greetingTimeout,
                     "--grace", grace));
             Process p = new ProcessBuilder(cmd).start();
+            // a test JVM that is stopped early (timeout, Ctrl-C) must not leave a daemon behind
+            Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
             p.getOutputStream().close();
             StringBuilder err = new StringBuilder();
             Thread errPump = Thread.ofPlatform().daemon().name("daemon-stderr").start(() -> pump(p, err));

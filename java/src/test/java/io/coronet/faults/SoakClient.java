@@ -26,7 +26,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * base makes bytes from the wrong connection or the wrong offset a mismatch.
  *
  * <p>Each connection has a writer and a reader (virtual threads, blocking java.net sockets: an
- * implementation independent of coronet), so a full window never deadlocks the client.
+ * implementation independent of coronet), so a full window never deadlocks the client. The writer
+ * stays at most {@link #window} bytes ahead of what the reader verified: with 10,000 connections
+ * each streaming flat out, the sockets' buffers would exceed net.ipv4.tcp_mem, and then even the
+ * loopback drops segments and TCP backs its retransmission timer off to minutes (tcp(7)) - a
+ * property of the test machine, not of the server. 256 MiB in flight overall stays clear of it.
  *
  * <p>Usable in-process ({@link #run}) and as a program (for a client inside a network namespace):
  * {@code SoakClient --host H --port P --connections N --seconds S [--max-bytes B] [--seed X]}
@@ -54,8 +58,10 @@ public final class SoakClient {
     private final AtomicLong verified = new AtomicLong(), mismatches = new AtomicLong(),
             unexpected = new AtomicLong(), connectFailures = new AtomicLong(), maxPerConn = new AtomicLong();
     private final List<String> firstProblems = new ArrayList<>();
+    private final int window;
 
-    private SoakClient(long seed) {
+    private SoakClient(long seed, int connections) {
+        this.window = (int) Math.max(4096, Math.min(256 * 1024, (256L << 20) / Math.max(1, connections)));
         byte[] p = new byte[P];
         new Random(seed).nextBytes(p);
         System.arraycopy(p, 0, pattern, 0, P);
@@ -68,7 +74,7 @@ public final class SoakClient {
      */
     public static Result run(String host, int port, int connections, Duration duration, long maxBytes, long seed)
             throws InterruptedException {
-        SoakClient c = new SoakClient(seed);
+        SoakClient c = new SoakClient(seed, connections);
         long deadline = System.nanoTime() + duration.toNanos();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> fs = new ArrayList<>(connections);
@@ -128,21 +134,27 @@ public final class SoakClient {
             }
             int base = Math.floorMod((int) (seed * 31 + id * 7919L), P);
             AtomicLong sent = new AtomicLong();
+            java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(window);
             Thread writer = Thread.ofVirtual().start(() -> {
                 Random r = new Random(seed + id);
                 try {
                     while (System.nanoTime() < deadline && (maxBytes == 0 || sent.get() < maxBytes)) {
-                        int n = 1 + r.nextInt(r.nextInt(8) == 0 ? 64 * 1024 : 2048);
+                        int n = Math.min(window, 1 + r.nextInt(r.nextInt(8) == 0 ? 64 * 1024 : 2048));
                         if (maxBytes > 0) {
                             n = (int) Math.min(n, maxBytes - sent.get());
                         }
+                        if (!inFlight.tryAcquire(n, 120, TimeUnit.SECONDS)) {
+                            break; // the reader saw nothing for 2 minutes: it reports the problem
+                        }
                         int off = (int) ((base + sent.get()) % P);
-                        out.write(pattern, off, Math.min(n, P));
-                        sent.addAndGet(Math.min(n, P));
+                        out.write(pattern, off, n);
+                        sent.addAndGet(n);
                     }
                     s.shutdownOutput(); // FIN: the server must echo everything before, then close
                 } catch (IOException e) {
                     // the reader reports what went wrong
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             });
             long got = 0;
@@ -161,6 +173,7 @@ public final class SoakClient {
                 }
                 got += n;
                 verified.addAndGet(n);
+                inFlight.release(n);
             }
             writer.join(30_000);
             if (writer.isAlive() || got != sent.get()) {
