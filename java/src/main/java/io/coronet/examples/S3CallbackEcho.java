@@ -70,6 +70,11 @@ public final class S3CallbackEcho implements SeedServer {
     /** The seed's {@code conn.recv(65535)}. */
     static final int RECV_SIZE = 65535;
     private static final long CLOSE_WAIT_MILLIS = 5_000;
+    /**
+     * After a failed accept (EMFILE: out of fds) the listener leaves the poll set for this long.
+     * Level-triggered, it would otherwise be reported again at once, and the loop would spin.
+     */
+    private static final long ACCEPT_PAUSE_NANOS = 100_000_000;
     private static final System.Logger LOG = System.getLogger(S3CallbackEcho.class.getName());
 
     /** A callback, as the seed calls it: {@code cb(e.fileobj, m)}. */
@@ -98,6 +103,13 @@ public final class S3CallbackEcho implements SeedServer {
     /** Every open connection, to close them when the server stops. Loop thread only. */
     private final Set<Registration> connections = new HashSet<>();
     private volatile boolean closing;
+    /** Accepting is paused until {@link #acceptResumeAt} (loop thread only). */
+    private boolean acceptPaused;
+    private long acceptResumeAt;
+    /** In a run of failed accepts: logged once, at its start. */
+    private boolean acceptFailing;
+    /** Failed accepts so far (written by the loop thread, read by tests). */
+    private volatile long acceptFailures;
 
     private S3CallbackEcho(String host, int port, int listenFd, Poller sel) {
         this.host = host;
@@ -154,6 +166,7 @@ public final class S3CallbackEcho implements SeedServer {
             throw e;
         }
         connections.add(c);
+        acceptFailing = false;
     }
 
     private void read(Registration conn, int mask) throws IOException {
@@ -216,7 +229,8 @@ public final class S3CallbackEcho implements SeedServer {
     private void run() {
         try {
             while (!closing) {
-                int n = sel.poll(-1); // a wake() from close() returns 0
+                long timeout = resumeAcceptingIfDue(System.nanoTime());
+                int n = sel.poll(timeout); // a wake() from close() returns 0
                 for (int i = 0; i < n; i++) {
                     // null: an earlier callback of this batch closed that connection
                     if (sel.attachment(i) instanceof Registration r) {
@@ -247,13 +261,41 @@ public final class S3CallbackEcho implements SeedServer {
             closeConnection(r); // the peer went away: ordinary
         } catch (IOException | RuntimeException e) {
             if (r == listener) {
-                // e.g. EMFILE: logged, and retried at the next event (the daemon's TcpListener backs off instead)
-                LOG.log(System.Logger.Level.WARNING, "S3: accept: " + e.getMessage());
+                pauseAccepting(e); // e.g. EMFILE: the pending connection waits in the backlog
             } else {
                 LOG.log(System.Logger.Level.WARNING, "S3: connection fd " + r.fd + ": " + e.getMessage());
                 closeConnection(r);
             }
         }
+    }
+
+    private void pauseAccepting(Exception cause) {
+        acceptFailures++;
+        if (!acceptFailing) {
+            LOG.log(System.Logger.Level.WARNING, "S3: accept failed, pausing accepts: " + cause.getMessage());
+            acceptFailing = true;
+        }
+        try {
+            sel.modify(listener.key, 0);
+            acceptPaused = true;
+            acceptResumeAt = System.nanoTime() + ACCEPT_PAUSE_NANOS;
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "S3: " + e.getMessage());
+        }
+    }
+
+    /** Re-enables accepting once the pause is over; returns the poll timeout in ms (-1: none). */
+    private long resumeAcceptingIfDue(long now) throws IOException {
+        if (!acceptPaused) {
+            return -1;
+        }
+        long left = acceptResumeAt - now;
+        if (left > 0) {
+            return (left + 999_999) / 1_000_000; // rounded up: do not wake just before it
+        }
+        sel.modify(listener.key, Interest.READABLE);
+        acceptPaused = false;
+        return -1;
     }
 
     /** Stops the loop (it closes every connection, the poller and the listener) and waits for it. */
@@ -276,6 +318,10 @@ public final class S3CallbackEcho implements SeedServer {
         if (loop.isAlive()) {
             LOG.log(System.Logger.Level.WARNING, "S3: loop did not stop within " + CLOSE_WAIT_MILLIS + " ms");
         }
+    }
+
+    long acceptFailures() {
+        return acceptFailures;
     }
 
     @Override

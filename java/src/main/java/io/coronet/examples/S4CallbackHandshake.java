@@ -100,6 +100,11 @@ public final class S4CallbackHandshake implements SeedServer {
     static final int RECV_SIZE = 65535;
     private static final byte[] HELLO = "hello\n".getBytes(StandardCharsets.US_ASCII);
     private static final long CLOSE_WAIT_MILLIS = 5_000;
+    /**
+     * After a failed accept (EMFILE: out of fds) the listener leaves the poll set for this long.
+     * Level-triggered, it would otherwise be reported again at once, and the loop would spin.
+     */
+    private static final long ACCEPT_PAUSE_NANOS = 100_000_000;
     private static final System.Logger LOG = System.getLogger(S4CallbackHandshake.class.getName());
 
     /** The seed's {@code is_hello[conn]}: False, then True. */
@@ -138,6 +143,13 @@ public final class S4CallbackHandshake implements SeedServer {
     /** Connections that were AWAITING_GREETING when accepted, oldest (earliest deadline) first. */
     private final ArrayDeque<Registration> greetingQueue = new ArrayDeque<>();
     private volatile boolean closing;
+    /** Accepting is paused until {@link #acceptResumeAt} (loop thread only). */
+    private boolean acceptPaused;
+    private long acceptResumeAt;
+    /** In a run of failed accepts: logged once, at its start. */
+    private boolean acceptFailing;
+    /** Failed accepts so far (written by the loop thread, read by tests). */
+    private volatile long acceptFailures;
 
     private S4CallbackHandshake(String host, int port, int listenFd, Poller sel, Duration greetingTimeout) {
         this.host = host;
@@ -206,6 +218,7 @@ public final class S4CallbackHandshake implements SeedServer {
         conn.greetingDeadline = System.nanoTime() + greetingTimeoutNanos; // is_hello[conn] = False
         connections.add(conn);
         greetingQueue.addLast(conn);
+        acceptFailing = false;
     }
 
     private void read(Registration conn, int mask) throws IOException {
@@ -313,7 +326,8 @@ public final class S4CallbackHandshake implements SeedServer {
     private void run() {
         try {
             while (!closing) {
-                long timeout = closeOverdueGreetings(System.nanoTime());
+                long now = System.nanoTime();
+                long timeout = earliest(closeOverdueGreetings(now), resumeAcceptingIfDue(now));
                 int n = sel.poll(timeout);
                 for (int i = 0; i < n; i++) {
                     if (sel.attachment(i) instanceof Registration r) {
@@ -359,6 +373,40 @@ public final class S4CallbackHandshake implements SeedServer {
         return -1;
     }
 
+    /** The earlier of two poll timeouts in ms, -1 meaning none. */
+    private static long earliest(long a, long b) {
+        return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+    }
+
+    /** See S3: a failed accept takes the listener out of the poll set for a moment. */
+    private void pauseAccepting(Exception cause) {
+        acceptFailures++;
+        if (!acceptFailing) {
+            LOG.log(System.Logger.Level.WARNING, "S4: accept failed, pausing accepts: " + cause.getMessage());
+            acceptFailing = true;
+        }
+        try {
+            sel.modify(listener.key, 0);
+            acceptPaused = true;
+            acceptResumeAt = System.nanoTime() + ACCEPT_PAUSE_NANOS;
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "S4: " + e.getMessage());
+        }
+    }
+
+    private long resumeAcceptingIfDue(long now) throws IOException {
+        if (!acceptPaused) {
+            return -1;
+        }
+        long left = acceptResumeAt - now;
+        if (left > 0) {
+            return (left + 999_999) / 1_000_000;
+        }
+        sel.modify(listener.key, Interest.READABLE);
+        acceptPaused = false;
+        return -1;
+    }
+
     private void dispatch(Registration r, int mask) {
         try {
             r.callback.call(r, mask);
@@ -366,7 +414,7 @@ public final class S4CallbackHandshake implements SeedServer {
             closeConnection(r);
         } catch (IOException | RuntimeException e) {
             if (r == listener) {
-                LOG.log(System.Logger.Level.WARNING, "S4: accept: " + e.getMessage());
+                pauseAccepting(e); // e.g. EMFILE: the pending connection waits in the backlog
             } else {
                 LOG.log(System.Logger.Level.WARNING, "S4: connection fd " + r.fd + ": " + e.getMessage());
                 closeConnection(r);
@@ -393,6 +441,10 @@ public final class S4CallbackHandshake implements SeedServer {
         if (loop.isAlive()) {
             LOG.log(System.Logger.Level.WARNING, "S4: loop did not stop within " + CLOSE_WAIT_MILLIS + " ms");
         }
+    }
+
+    long acceptFailures() {
+        return acceptFailures;
     }
 
     @Override

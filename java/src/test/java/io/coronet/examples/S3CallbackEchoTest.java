@@ -142,4 +142,32 @@ class S3CallbackEchoTest {
         }
         assertEquals(before, openSocketLikeFds(), "fds left open after close");
     }
+
+    /**
+     * EMFILE on accept: the listener is level-triggered, so without a pause the loop would
+     * retry at once, for ever. It must pause, then accept the waiting client once fds are free.
+     */
+    @Test
+    void runningOutOfFdsPausesAcceptingAndRecovers() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc/self/fd and RLIMIT_NOFILE");
+        try (S3CallbackEcho server = (S3CallbackEcho) S3CallbackEcho.start("127.0.0.1", 0)) {
+            Socket waiting;
+            try (SeedTestSupport.FdExhaustion fds = new SeedTestSupport.FdExhaustion()) {
+                fds.release(); // exactly one free fd: the client's; the server's accept gets EMFILE
+                waiting = connect(server); // the kernel completes the handshake into the backlog
+                for (int i = 0; i < 1000 && server.acceptFailures() == 0; i++) {
+                    Thread.sleep(10);
+                }
+                long first = server.acceptFailures();
+                assertTrue(first > 0, "accept did not fail: the fd table was not full");
+                Thread.sleep(500);
+                long failures = server.acceptFailures() - first;
+                // paused 100 ms per failure: about 5 retries; a busy loop makes tens of thousands
+                assertTrue(failures < 50, failures + " failed accepts in 0.5 s: the loop is spinning");
+            }
+            try (Socket s = waiting) { // fds are back: the next retry accepts it
+                assertSmallEcho(s, "served after the fd shortage");
+            }
+        }
+    }
 }

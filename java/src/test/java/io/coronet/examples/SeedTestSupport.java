@@ -159,4 +159,63 @@ final class SeedTestSupport {
             }
         }
     }
+
+    /**
+     * Runs out of file descriptors on purpose: lowers RLIMIT_NOFILE's soft limit to just above
+     * the highest open fd, then fills every free number below it with /dev/null, so the next
+     * fd the process asks for fails with EMFILE (getrlimit(2): the limit is one greater than the
+     * highest fd number that may be opened). {@link #release()} frees one number at a time;
+     * {@link #close()} frees all and restores the limit.
+     */
+    static final class FdExhaustion implements AutoCloseable {
+        private static final int MAX_FILLERS = 10_000;
+        private final jnr.posix.POSIX posix = jnr.posix.POSIXFactory.getNativePOSIX();
+        private final int resource = jnr.constants.platform.RLIMIT.RLIMIT_NOFILE.intValue();
+        private final long soft;
+        private final long hard;
+        private final java.util.ArrayDeque<java.io.FileInputStream> fillers = new java.util.ArrayDeque<>();
+
+        FdExhaustion() throws IOException {
+            // Publish one log record first: java.util.logging loads lazily what its first record
+            // needs (the formatter reads lib/tzdb.dat), and with no fd left that would fail
+            // inside the server under test.
+            java.util.logging.Logger.getLogger(SeedTestSupport.class.getName())
+                    .info("exhausting file descriptors on purpose (EMFILE test)");
+            jnr.posix.RLimit limit = posix.getrlimit(resource);
+            soft = limit.rlimCur();
+            hard = limit.rlimMax();
+            int highest;
+            try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+                highest = fds.mapToInt(p -> Integer.parseInt(p.getFileName().toString())).max().orElseThrow();
+            }
+            if (posix.setrlimit(resource, highest + 1L, hard) != 0) {
+                throw new IOException("setrlimit(RLIMIT_NOFILE, " + (highest + 1) + "): errno " + posix.errno());
+            }
+            try {
+                while (fillers.size() < MAX_FILLERS) {
+                    fillers.push(new java.io.FileInputStream("/dev/null"));
+                }
+                throw new IllegalStateException("still no EMFILE after " + MAX_FILLERS + " fds");
+            } catch (java.io.FileNotFoundException full) {
+                // EMFILE: every number below the limit is taken
+            } catch (RuntimeException | Error e) {
+                close();
+                throw e;
+            }
+        }
+
+        /** Frees one fd number (the next open, in any thread, takes it). */
+        void release() throws IOException {
+            fillers.pop().close();
+        }
+
+        @Override
+        public void close() throws IOException {
+            // raise first: closing does not need fds, but whatever runs meanwhile might
+            posix.setrlimit(resource, soft, hard);
+            while (!fillers.isEmpty()) {
+                fillers.pop().close();
+            }
+        }
+    }
 }
