@@ -23,7 +23,7 @@ final class InfoCommand implements Callable<Integer> {
         out.printf("java home %s%n", System.getProperty("java.home"));
         if (!NativeLibrary.isAvailable()) {
             out.printf("backend   unavailable%n");
-            System.err.println("coronet: " + NativeLibrary.unavailabilityCause().getMessage());
+            System.err.println(NativeLibrary.unavailabilityCause().getMessage());
             return 1;
         }
         int caps = NativeLibrary.lib().cn_poller_caps();

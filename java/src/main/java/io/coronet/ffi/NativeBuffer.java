@@ -22,6 +22,7 @@ import java.util.Objects;
 public final class NativeBuffer implements AutoCloseable {
 
     private static final MemoryIO IO = MemoryIO.getInstance();
+    private static final ArrayCopier COPIER = ArrayCopier.best();
 
     private long address;
     /** -1 once closed, so the single bounds check also rejects every access (even of length 0) after close. */
@@ -102,7 +103,7 @@ public final class NativeBuffer implements AutoCloseable {
         Objects.checkFromIndexSize(dstOffset, length, dst.length);
         long from = checkedAddress(offset, length);
         if (length > 0) {
-            IO.getByteArray(from, dst, dstOffset, length);
+            COPIER.toArray(from, dst, dstOffset, length);
         }
     }
 
@@ -111,7 +112,7 @@ public final class NativeBuffer implements AutoCloseable {
         Objects.checkFromIndexSize(srcOffset, length, src.length);
         long to = checkedAddress(offset, length);
         if (length > 0) {
-            IO.putByteArray(to, src, srcOffset, length);
+            COPIER.fromArray(src, srcOffset, to, length);
         }
     }
 

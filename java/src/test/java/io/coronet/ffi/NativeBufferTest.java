@@ -69,6 +69,21 @@ class NativeBufferTest {
     }
 
     @Test
+    void copyMovesBytesBetweenBuffersWithinBounds() {
+        try (NativeBuffer a = NativeBuffer.allocate(8); NativeBuffer b = NativeBuffer.allocate(4)) {
+            a.putBytes(0, "abcdefgh".getBytes());
+            NativeBuffer.copy(a, 4, b, 0, 4);
+            byte[] out = new byte[4];
+            b.getBytes(0, out, 0, 4);
+            assertEquals("efgh", new String(out));
+            assertThrows(IndexOutOfBoundsException.class, () -> NativeBuffer.copy(a, 0, b, 1, 4));
+            assertThrows(IndexOutOfBoundsException.class, () -> NativeBuffer.copy(a, 5, b, 0, 4));
+            b.close();
+            assertThrows(IllegalStateException.class, () -> NativeBuffer.copy(a, 0, b, 0, 1));
+        }
+    }
+
+    @Test
     void fillSetsTheRange() {
         try (NativeBuffer buf = NativeBuffer.allocate(8)) {
             buf.fill(2, 4, (byte) 'x');
