@@ -1,15 +1,12 @@
 package io.coronet.faults;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
@@ -27,7 +24,6 @@ public final class Daemon implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)");
     /** sysconf(_SC_CLK_TCK): 100 on every Linux ABI we build for (proc(5) times are in these ticks). */
     private static final long CLOCK_TICKS_PER_SECOND = 100;
-    private static final int STDERR_KEEP = 1 << 20;
 
     private final Process process;
     private final long pid;
@@ -80,40 +76,35 @@ public final class Daemon implements AutoCloseable {
             cmd.addAll(List.of("io.coronet.cli.Main", "serve", "--protocol", protocol, "--host", host,
                     "--port", "0", "--loops", String.valueOf(loops), "--greeting-timeout", greetingTimeout,
                     "--grace", grace));
-            Process p = new ProcessBuilder(cmd).start();
+            // stdout and stderr go to files, not pipes: a pipe read by a thread races the JDK's
+            // drain-on-exit of Process streams (the last lines can be lost), a file cannot lose them
+            Path out = Files.createTempFile("coronet-daemon", ".out");
+            Path err = Files.createTempFile("coronet-daemon", ".err");
+            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             // a test JVM that is stopped early (timeout, Ctrl-C) must not leave a daemon behind
             Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
             p.getOutputStream().close();
-            StringBuilder err = new StringBuilder();
-            Thread errPump = Thread.ofPlatform().daemon().name("daemon-stderr").start(() -> pump(p, err));
-            CompletableFuture<Matcher> listening = new CompletableFuture<>();
-            Thread.ofPlatform().daemon().name("daemon-stdout").start(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        Matcher m = LISTENING.matcher(line);
-                        if (m.find()) {
-                            listening.complete(m);
-                        }
-                    }
-                } catch (IOException ignored) {
-                    // the process is gone
-                }
-                listening.completeExceptionally(new IOException("daemon stdout ended without a listening line"));
-            });
-            Matcher m;
-            try {
-                m = listening.get(60, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                errPump.join(2000);
-                synchronized (err) {
-                    throw new IllegalStateException("daemon did not start (" + e + "); command " + cmd
-                            + "; stderr:\n" + err, e);
+            Matcher m = null;
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (m == null && p.isAlive() && System.nanoTime() < end) {
+                Matcher found = LISTENING.matcher(Files.readString(out, StandardCharsets.UTF_8));
+                if (found.find()) {
+                    m = found;
+                } else {
+                    Thread.sleep(20);
                 }
             }
+            if (m == null) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                String log = Files.readString(err, StandardCharsets.UTF_8);
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+                throw new IllegalStateException("daemon did not print its listening line; command " + cmd
+                        + "; stderr:\n" + log);
+            }
             Daemon d = new Daemon(p, jvmPid(p), m.group(1), Integer.parseInt(m.group(2)));
-            d.adoptStderr(err);
+            d.stdoutFile = out;
+            d.stderrFile = err;
             return d;
         }
     }
@@ -145,26 +136,7 @@ public final class Daemon implements AutoCloseable {
         return p.pid();
     }
 
-    private StringBuilder err; // shared with the pump thread, guarded by itself
-
-    private void adoptStderr(StringBuilder sb) {
-        this.err = sb;
-    }
-
-    private static void pump(Process p, StringBuilder err) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                synchronized (err) {
-                    if (err.length() < STDERR_KEEP) {
-                        err.append(line).append('\n');
-                    }
-                }
-            }
-        } catch (IOException ignored) {
-            // the process is gone
-        }
-    }
+    private Path stdoutFile, stderrFile;
 
     public String host() {
         return host;
@@ -184,8 +156,10 @@ public final class Daemon implements AutoCloseable {
 
     /** Everything the daemon wrote to stderr so far (its log). */
     public String stderr() {
-        synchronized (err) {
-            return err.toString();
+        try {
+            return Files.readString(stderrFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(stderr unreadable: " + e + ")";
         }
     }
 
@@ -266,6 +240,12 @@ public final class Daemon implements AutoCloseable {
         if (process.isAlive()) {
             process.destroyForcibly();
             process.waitFor(20, TimeUnit.SECONDS);
+        }
+        try {
+            Files.deleteIfExists(stdoutFile);
+            Files.deleteIfExists(stderrFile);
+        } catch (IOException ignored) {
+            // temp files: the OS cleans up eventually
         }
     }
 
