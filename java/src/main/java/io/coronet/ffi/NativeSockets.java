@@ -173,6 +173,49 @@ public final class NativeSockets {
         throw Errors.exception("write", fd, (int) -res);
     }
 
+    /**
+     * Writes the ranges of {@code iov} with one writev(2). Returns the bytes written (>= 0, possibly
+     * fewer than {@link IoVector#totalLength()}: then {@link IoVector#consume} them and retry), or
+     * {@link #WOULD_BLOCK}.
+     */
+    public static long writev(int fd, IoVector iov) throws NativeException {
+        requireFd(fd);
+        if (iov.count() == 0) {
+            return 0;
+        }
+        long address = iov.checkedAddress();
+        NativeStats.count(NativeStats.Kind.WRITE);
+        long res = LIB.cn_writev(fd, address, iov.count());
+        if (res >= 0) {
+            return res;
+        }
+        if (Errors.isWouldBlock(res)) {
+            return WOULD_BLOCK;
+        }
+        throw Errors.exception("writev", fd, (int) -res);
+    }
+
+    /**
+     * Reads into the ranges of {@code iov} (in order) with one readv(2); their total length must be
+     * > 0. Returns the bytes read (> 0), 0 at end of stream, or {@link #WOULD_BLOCK}.
+     */
+    public static long readv(int fd, IoVector iov) throws NativeException {
+        requireFd(fd);
+        if (iov.totalLength() <= 0) {
+            throw new IllegalArgumentException("readv needs ranges of total length > 0");
+        }
+        long address = iov.checkedAddress();
+        NativeStats.count(NativeStats.Kind.READ);
+        long res = LIB.cn_readv(fd, address, iov.count());
+        if (res >= 0) {
+            return res;
+        }
+        if (Errors.isWouldBlock(res)) {
+            return WOULD_BLOCK;
+        }
+        throw Errors.exception("readv", fd, (int) -res);
+    }
+
     // ---- shutdown / close / options -------------------------------------------------------------
 
     /** Half-close: sends FIN; reads keep working. */
