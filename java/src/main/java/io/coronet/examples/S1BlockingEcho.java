@@ -161,7 +161,7 @@ public final class S1BlockingEcho implements SeedServer {
      * returns 0), and connect to the listener once so a blocked accept returns.
      */
     @Override
-    public void close() {
+    public synchronized void close() { // synchronized: a second caller must not close fds again
         if (closing) {
             return;
         }

@@ -167,7 +167,7 @@ public final class S2ThreadedEcho implements SeedServer {
      * fail) and waits for all threads to end.
      */
     @Override
-    public void close() {
+    public synchronized void close() { // synchronized: a second caller must not close fds again
         if (closing) {
             return;
         }

@@ -59,7 +59,10 @@ import java.util.Set;
  * <p>The cost of the seed's design, kept on purpose so it can be measured: registrations are
  * level-triggered and every message flips the interest READ to WRITE and back, two epoll_ctl
  * (or kevent) calls per message on top of the read, the write and the waits. The coroutine
- * servers register once, edge-triggered, and write at once when the socket has room.
+ * servers register once, edge-triggered, and write at once when the socket has room. Counted
+ * with {@code -Dcoronet.stats=true} over 20,000 sequential 64-byte round trips on one
+ * connection (epoll): 6 native calls per message here (wait, read, ctl, wait, write, ctl),
+ * 3 for S5 (wait, read, write).
  *
  * <p>The message buffer belongs to its connection (the seed allocates a new {@code msg} per
  * recv): while a message is pending, the connection does not read, so one buffer suffices.
@@ -300,7 +303,7 @@ public final class S3CallbackEcho implements SeedServer {
 
     /** Stops the loop (it closes every connection, the poller and the listener) and waits for it. */
     @Override
-    public void close() {
+    public synchronized void close() { // synchronized: a second caller must not close fds again
         if (closing) {
             return;
         }

@@ -423,7 +423,7 @@ public final class S4CallbackHandshake implements SeedServer {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() { // synchronized: a second caller must not close fds again
         if (closing) {
             return;
         }
