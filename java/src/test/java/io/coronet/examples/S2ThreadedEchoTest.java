@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -15,13 +17,14 @@ import static io.coronet.examples.SeedTestSupport.MIB;
 import static io.coronet.examples.SeedTestSupport.assertEchoes;
 import static io.coronet.examples.SeedTestSupport.assertEndOfStream;
 import static io.coronet.examples.SeedTestSupport.assertSmallEcho;
+import static io.coronet.examples.SeedTestSupport.assertThreadsEnd;
 import static io.coronet.examples.SeedTestSupport.connect;
 import static io.coronet.examples.SeedTestSupport.randomBytes;
 import static io.coronet.examples.SeedTestSupport.readExactly;
-import static io.coronet.examples.SeedTestSupport.assertThreadsEnd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @Timeout(60)
 class S2ThreadedEchoTest {
@@ -121,5 +124,29 @@ class S2ThreadedEchoTest {
                 s.close();
             }
         }
+    }
+
+    @Test
+    void closeReleasesEveryFd() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc/self/fd");
+        try (SeedServer warm = S2ThreadedEcho.start("127.0.0.1", 0); Socket s = connect(warm)) {
+            SeedTestSupport.assertSmallEcho(s, "warm"); // loads what the first server loads
+        }
+        int before = SeedTestSupport.openSocketLikeFds();
+        SeedServer server = S2ThreadedEcho.start("127.0.0.1", 0);
+        List<Socket> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                Socket s = connect(server);
+                clients.add(s);
+                assertSmallEcho(s, "x" + i); // its thread is now blocked in read
+            }
+        } finally {
+            server.close();
+        }
+        for (Socket s : clients) {
+            s.close();
+        }
+        assertEquals(before, SeedTestSupport.openSocketLikeFds(), "fds left open after close");
     }
 }
