@@ -30,10 +30,11 @@ import java.io.IOException;
  * its bytes sent back, next connection. That is the seed's point: a client that connects and
  * says nothing stops every other client, because the only thread sits in recv.
  *
- * <p>Fixed: the seed never closes {@code conn} (CPython closes it when the name is rebound on the
- * next accept, by reference counting; the language promises nothing, and in Java nothing would).
- * Here the connection is closed right after the reply. And {@code conn.send} may send only part
- * of the message; this writes all of it.
+ * <p>Fixed: the seed leaks {@code conn}: it never closes it, so the client waits for an end of
+ * stream that comes only if CPython's reference counting happens to free the socket when the
+ * name is rebound at the next accept (the language promises nothing; in Java nothing would
+ * close it). Here the connection is closed right after the reply. And {@code conn.send} may
+ * send only part of the message; this writes all of it.
  */
 public final class S1BlockingEcho implements SeedServer {
     /** The seed's {@code s.listen(10)}. */
@@ -203,7 +204,7 @@ public final class S1BlockingEcho implements SeedServer {
         return port;
     }
 
-    // ---- helpers shared with S2 (same blocking accept loop, same way to stop it) --------------
+    // ---- helpers shared with S2 (same blocking accept loop, same way to stop it) and S3/S4 ------
 
     /**
      * Starts a connection to the listener's own address so that an accept(2) blocked on it
