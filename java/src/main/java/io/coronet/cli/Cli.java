@@ -18,6 +18,9 @@ final class Cli {
 
     /** One line per log record, like {@link #log}, unless the user configured logging. */
     static void configureLogging() {
+        // Load the time-zone data now: java.util.logging reads it from a file on its first record,
+        // and that first record may well be "out of fds", when opening a file fails.
+        java.time.ZonedDateTime.now(java.time.ZoneId.systemDefault());
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null
                 && System.getProperty("java.util.logging.config.file") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format",

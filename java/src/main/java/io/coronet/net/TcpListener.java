@@ -104,7 +104,7 @@ public final class TcpListener implements AutoCloseable {
             }
             if (starved) {
                 starved = false;
-                LOG.log(System.Logger.Level.WARNING, "accept on " + localAddress() + " recovered after "
+                log("accept on " + localAddress() + " recovered after "
                         + Duration.ofNanos(System.nanoTime() - starvedSince).toMillis() + " ms without fds");
             }
             next = 0;
@@ -133,11 +133,24 @@ public final class TcpListener implements AutoCloseable {
             } catch (IOException ignored) {
                 where = "fd " + fd.fd();
             }
-            LOG.log(System.Logger.Level.WARNING, "accept on " + where + ": " + e.getMessage()
+            log("accept on " + where + ": " + e.getMessage()
                     + "; pausing accepts (backing off up to " + MAX_BACKOFF_MS + " ms) until connections close");
         }
         Coroutine.sleep(Duration.ofMillis(backoffMs));
         backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+    }
+
+    /**
+     * Logs without ever failing: this runs exactly when the process is out of fds, and a
+     * logging backend that opens a file then (java.util.logging loads lib/tzdb.dat on its first
+     * record) throws, which must not end the accept coroutine.
+     */
+    private static void log(String message) {
+        try {
+            LOG.log(System.Logger.Level.WARNING, message);
+        } catch (Throwable loggingFailed) {
+            System.err.println("coronet: " + message);
+        }
     }
 
     /** True while accepts are paused for lack of file descriptors. */
