@@ -51,6 +51,7 @@ public final class Daemon implements AutoCloseable {
         private int fdLimit;
         private String netns;
         private final List<String> jvmOptions = new ArrayList<>();
+        private boolean classesFromDirectory;
 
         public Builder protocol(String p) { protocol = p; return this; }
         public Builder host(String h) { host = h; return this; }
@@ -62,6 +63,8 @@ public final class Daemon implements AutoCloseable {
         /** Runs the daemon inside network namespace {@code name} (ip netns exec). */
         public Builder netns(String name) { netns = name; return this; }
         public Builder jvmOption(String o) { jvmOptions.add(o); return this; }
+        /** Loads coronet's classes from the class directory, as a test or IDE run does, not from a jar. */
+        public Builder classesFromDirectory() { classesFromDirectory = true; return this; }
 
         public Daemon start() throws Exception {
             List<String> cmd = new ArrayList<>();
@@ -72,7 +75,7 @@ public final class Daemon implements AutoCloseable {
                 // bash's ulimit without -S/-H sets both limits; exec keeps the PID for the JVM
                 cmd.addAll(List.of("bash", "-c", "ulimit -n " + fdLimit + " && exec \"$@\"", "bash"));
             }
-            cmd.addAll(javaCommand(jvmOptions));
+            cmd.addAll(javaCommand(jvmOptions, !classesFromDirectory));
             cmd.addAll(List.of("io.coronet.cli.Main", "serve", "--protocol", protocol, "--host", host,
                     "--port", "0", "--loops", String.valueOf(loops), "--greeting-timeout", greetingTimeout,
                     "--grace", grace));
@@ -111,6 +114,10 @@ public final class Daemon implements AutoCloseable {
 
     /** java + the JVM flags coronet needs + this test JVM's classpath and library properties. */
     static List<String> javaCommand(List<String> jvmOptions) {
+        return javaCommand(jvmOptions, true);
+    }
+
+    static List<String> javaCommand(List<String> jvmOptions, boolean mainClassesFromJar) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
@@ -123,8 +130,53 @@ public final class Daemon implements AutoCloseable {
         }
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClassesFromJar ? classPathWithMainClassesJarred() : System.getProperty("java.class.path"));
         return cmd;
+    }
+
+    private static String jarredClassPath;
+
+    /**
+     * This JVM's classpath, with the directory that holds coronet's main classes replaced by a jar
+     * of them. The daemon runs as users run it, from a jar (bin/coronet: java -jar): a jar is
+     * opened once, while a class directory needs a new fd for every class loaded later. Under fd
+     * exhaustion that open fails, and the JVM caches the failed resolution for good (JVMS 5.4.3):
+     * a daemon started from target/classes breaks for every later connection (see faults/README.md,
+     * "findings").
+     */
+    static synchronized String classPathWithMainClassesJarred() {
+        if (jarredClassPath != null) {
+            return jarredClassPath;
+        }
+        List<String> entries = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path dir = Path.of(e);
+            if (Files.isRegularFile(dir.resolve("io/coronet/cli/Main.class"))) {
+                try {
+                    entries.add(jarOf(dir).toString());
+                    continue;
+                } catch (IOException failed) {
+                    // keep the directory: the fd-exhaustion cases may then fail, and say why
+                }
+            }
+            entries.add(e);
+        }
+        jarredClassPath = String.join(java.io.File.pathSeparator, entries);
+        return jarredClassPath;
+    }
+
+    private static Path jarOf(Path classes) throws IOException {
+        Path jar = Files.createTempFile("coronet-daemon-classes", ".jar");
+        jar.toFile().deleteOnExit();
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+             var files = Files.walk(classes)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                out.putNextEntry(new java.util.jar.JarEntry(classes.relativize(f).toString().replace('\\', '/')));
+                Files.copy(f, out);
+                out.closeEntry();
+            }
+        }
+        return jar;
     }
 
     /** The JVM's pid: the child itself, since ip netns exec and bash -c 'exec' replace themselves. */

@@ -34,7 +34,15 @@ public final class FaultMatrix implements BeforeAllCallback, BeforeEachCallback,
     /** A class's rows are rewritten by each run of that class. */
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
+        Files.createDirectories(dir());
         Files.deleteIfExists(dir().resolve(context.getRequiredTestClass().getSimpleName() + ".tsv"));
+        // what this run was, for the table's caption
+        String backend = System.getProperty("coronet.backend", "default");
+        String mode = Boolean.getBoolean("coronet.faults.long") ? "long" : "CI (short)";
+        Files.writeString(dir().resolve("_run.txt"), "JUnit fault suite, mode " + mode + ", backend " + backend + ", "
+                + System.getProperty("os.name") + " " + System.getProperty("os.version") + ", "
+                + Runtime.getRuntime().availableProcessors() + " cores, JDK " + Runtime.version() + ", "
+                + java.time.LocalDate.now() + "\n", StandardCharsets.UTF_8);
     }
 
     private static Path dir() {

@@ -41,7 +41,7 @@ class MemorySafetyFaultTest {
     static int edgy(Random r) {
         int[] edges = {Integer.MIN_VALUE, -65536, -2, -1, 0, 1, 2, CAPACITY / 2, CAPACITY - 1, CAPACITY,
                 CAPACITY + 1, 4096, Integer.MAX_VALUE - 1, Integer.MAX_VALUE};
-        return r.nextInt(3) == 0 ? r.nextInt() : r.nextInt(2) == 0 ? r.nextInt(CAPACITY * 2) - CAPACITY / 2
+        return r.nextInt(8) == 0 ? r.nextInt() : r.nextInt(2) == 0 ? r.nextInt(CAPACITY * 2) - CAPACITY / 2
                 : edges[r.nextInt(edges.length)];
     }
 
@@ -199,10 +199,12 @@ class MemorySafetyFaultTest {
                 AtomicBoolean stop = new AtomicBoolean();
                 AtomicReference<Throwable> unexpected = new AtomicReference<>();
                 int[] sawClosed = new int[1];
+                java.util.concurrent.atomic.AtomicInteger wakes = new java.util.concurrent.atomic.AtomicInteger();
                 Thread waker = Thread.ofPlatform().start(() -> {
                     while (!stop.get()) {
                         try {
                             racing.wake();
+                            wakes.incrementAndGet();
                         } catch (ClosedPollerException expected) {
                             sawClosed[0] = 1;
                             return;
@@ -212,7 +214,9 @@ class MemorySafetyFaultTest {
                         }
                     }
                 });
-                Thread.onSpinWait();
+                for (int spin = 0; wakes.get() < 1 + round % 8 && spin < 10_000_000 && waker.isAlive(); spin++) {
+                    Thread.onSpinWait(); // close while the waker is in its loop, not before it starts
+                }
                 racing.close();
                 stop.set(true);
                 waker.join(10_000);
