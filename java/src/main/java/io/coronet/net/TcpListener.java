@@ -109,9 +109,11 @@ public final class TcpListener implements AutoCloseable {
             }
             next = 0;
             count = n;
-            if (n < BATCH) {
-                fd.readDrained(); // a short batch ended with EAGAIN: the backlog is empty
-            }
+            // A short batch does not prove the backlog empty: cn_tcp_accept_many also ends a batch
+            // at EMFILE/ENFILE/ENOBUFS after the first success and reports only the count. Taking
+            // it as drained would, with edge-triggered epoll, leave the queued connections waiting
+            // for an edge that only a new arrival makes (and never log the fd shortage). So the
+            // next call tries again: EAGAIN there (one syscall per burst) marks it drained.
         }
     }
 
