@@ -19,7 +19,11 @@ vg=(valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --show-leak-k
     --errors-for-leak-kinds=definite,indirect,possible --track-fds=no --trace-children=yes --quiet)
 
 status=0
+matrix=${CORONET_FAULTS_MATRIX_DIR:-}
+row() { [[ -z "$matrix" ]] || { mkdir -p "$matrix"; printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$matrix/native-valgrind.tsv"; }; }
+[[ -z "$matrix" ]] || { mkdir -p "$matrix"; rm -f "$matrix/native-valgrind.tsv"; }
 for backend in auto poll; do
+    before=$status
     dir="$out/$backend"
     echo "== valgrind: backend $backend ($dir)"
     cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DCORONET_SANITIZE=OFF \
@@ -42,6 +46,14 @@ for backend in auto poll; do
         echo "!! valgrind reported errors (files above)" >&2
         status=1
     fi
+    if (( status == before )); then
+        row "4 memory safety" "C tests + stress driver (20,000 ops) under valgrind memcheck, backend $backend" \
+            "0 errors, no leak (definite/indirect/possible)" PASS "$(tail -n 1 "$dir/tests.out"); memcheck clean"
+    else
+        row "4 memory safety" "C tests + stress driver under valgrind memcheck, backend $backend" \
+            "0 errors, no leak" FAIL "see $dir/valgrind-*.log"
+    fi
 done
 (( status == 0 )) && echo "== valgrind: clean (backends: auto poll)"
+[[ -z "$matrix" ]] || echo "Native checks (faults/run-sanitizers.sh, faults/run-valgrind.sh), $(uname -sr), $(date -u +%F)" >"$matrix/_run.txt"
 exit $status
