@@ -46,6 +46,10 @@ for dir in "$@"; do
         printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, r, $5
     }'
 done
+if [[ -f "$here/matrix-notes.md" ]]; then
+    echo
+    cat "$here/matrix-notes.md"
+fi
 } >"$out.tmp"
 mv "$out.tmp" "$out"
 echo "wrote $out" >&2
