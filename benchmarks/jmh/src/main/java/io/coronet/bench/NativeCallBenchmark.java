@@ -36,7 +36,9 @@ import java.util.concurrent.TimeUnit;
  *       EAGAIN) with the buffer as a raw address (@uintptr_t long), as LibCoronet does;
  *   <li>{@code readEmptyPlainLong}: the same with the address declared as plain {@code long};
  *   <li>{@code readEmptyHeapArray}: the same with a Java byte[] (jnr-ffi pins or copies it);
- *   <li>{@code readEmptyChecked}: NativeSockets.read, the checked wrapper (range checks + EAGAIN test).
+ *   <li>{@code readEmptyChecked}: NativeSockets.read, the checked wrapper (range checks + EAGAIN test);
+ *   <li>{@code argsOnly*}: cn_read(-1, ...), which returns -EBADF in C before any syscall: the
+ *       crossing with the three argument styles, without a ~1-2 µs syscall drowning the difference.
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -124,6 +126,21 @@ public class NativeCallBenchmark {
     @Benchmark
     public long readEmptyHeapArray() {
         return heap.cn_read(pair[0], array, 64);
+    }
+
+    @Benchmark
+    public long argsOnlyAddress() {
+        return lib.cn_read(-1, address, 64);
+    }
+
+    @Benchmark
+    public long argsOnlyPlainLong() {
+        return plain.cn_read(-1, address, 64);
+    }
+
+    @Benchmark
+    public long argsOnlyHeapArray() {
+        return heap.cn_read(-1, array, 64);
     }
 
     @Benchmark
