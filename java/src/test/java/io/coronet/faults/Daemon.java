@@ -130,7 +130,8 @@ public final class Daemon implements AutoCloseable {
         }
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
-        cmd.add(mainClassesFromJar ? classPathWithMainClassesJarred() : System.getProperty("java.class.path"));
+        cmd.add(mainClassesFromJar ? classPathWithMainClassesJarred()
+                : String.join(java.io.File.pathSeparator, effectiveClassPath()));
         return cmd;
     }
 
@@ -149,7 +150,7 @@ public final class Daemon implements AutoCloseable {
             return jarredClassPath;
         }
         List<String> entries = new ArrayList<>();
-        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+        for (String e : effectiveClassPath()) {
             Path dir = Path.of(e);
             if (Files.isRegularFile(dir.resolve("io/coronet/cli/Main.class"))) {
                 try {
@@ -163,6 +164,31 @@ public final class Daemon implements AutoCloseable {
         }
         jarredClassPath = String.join(java.io.File.pathSeparator, entries);
         return jarredClassPath;
+    }
+
+    /**
+     * The classpath entries, with a manifest-only jar (what Maven Surefire starts test JVMs with)
+     * expanded to the entries of its Class-Path attribute.
+     */
+    static List<String> effectiveClassPath() {
+        String[] entries = System.getProperty("java.class.path").split(java.io.File.pathSeparator);
+        if (entries.length == 1 && entries[0].endsWith(".jar")) {
+            try (var jar = new java.util.jar.JarFile(entries[0])) {
+                var manifest = jar.getManifest();
+                String cp = manifest == null ? null : manifest.getMainAttributes().getValue("Class-Path");
+                if (cp != null && !cp.isBlank()) {
+                    List<String> expanded = new ArrayList<>();
+                    java.net.URI base = Path.of(entries[0]).toAbsolutePath().toUri();
+                    for (String url : cp.trim().split("\\s+")) {
+                        expanded.add(Path.of(base.resolve(url)).toString());
+                    }
+                    return expanded;
+                }
+            } catch (IOException | RuntimeException unreadable) {
+                // use it as it is
+            }
+        }
+        return List.of(entries);
     }
 
     private static Path jarOf(Path classes) throws IOException {

@@ -18,7 +18,7 @@ import java.util.Optional;
 /**
  * Records every {@link Fault} test's outcome as one tab-separated row in
  * {@code <dir>/<TestClass>.tsv} (dir: system property {@code coronet.faults.matrix.dir}, default
- * {@code target/faults-matrix}), so faults/matrix.sh can turn the run into docs/FAULTS.md.
+ * {@code target/faults-matrix/<backend>}), so faults/matrix.sh can turn the run into docs/FAULTS.md.
  *
  * <p>Columns: area, case, expectation, result (PASS / FAIL / SKIP), measured (what the test
  * noted with {@link #note}, or the failure / skip reason).
@@ -46,7 +46,9 @@ public final class FaultMatrix implements BeforeAllCallback, BeforeEachCallback,
     }
 
     private static Path dir() {
-        return Path.of(System.getProperty("coronet.faults.matrix.dir", "target/faults-matrix"));
+        // one directory per backend by default: the build runs the suites once per backend
+        String backend = System.getProperty("coronet.backend", "").isBlank() ? "default" : System.getProperty("coronet.backend");
+        return Path.of(System.getProperty("coronet.faults.matrix.dir", "target/faults-matrix/" + backend));
     }
 
     @Override

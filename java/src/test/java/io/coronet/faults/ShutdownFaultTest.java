@@ -85,7 +85,7 @@ class ShutdownFaultTest {
             ExecutorService load = Executors.newSingleThreadExecutor();
             try {
                 Future<SoakClient.Result> f = load.submit(() ->
-                        SoakClient.run(d.host(), d.port(), 200, Duration.ofSeconds(30), 0, 11));
+                        SoakClient.run(d.host(), d.port(), 200, Duration.ofSeconds(30), 0, 11, false));
                 Thread writer = Thread.ofPlatform().daemon().start(() -> {
                     try {
                         hog.send(new byte[32 << 20]);

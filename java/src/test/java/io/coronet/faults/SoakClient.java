@@ -74,6 +74,12 @@ public final class SoakClient {
      */
     public static Result run(String host, int port, int connections, Duration duration, long maxBytes, long seed)
             throws InterruptedException {
+        return run(host, port, connections, duration, maxBytes, seed, true);
+    }
+
+    /** As above; {@code reportProblems} false when closes are expected (a shutdown under load). */
+    public static Result run(String host, int port, int connections, Duration duration, long maxBytes, long seed,
+                             boolean reportProblems) throws InterruptedException {
         SoakClient c = new SoakClient(seed, connections);
         long deadline = System.nanoTime() + duration.toNanos();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -94,7 +100,7 @@ public final class SoakClient {
             threads.shutdownNow();
         }
         synchronized (c.firstProblems) {
-            for (String p : c.firstProblems) {
+            for (String p : reportProblems ? c.firstProblems : List.<String>of()) {
                 System.err.println("soak: " + p);
             }
         }
