@@ -15,6 +15,7 @@ out="$root/docs/FAULTS.md"
 if [[ "${1:-}" == --out ]]; then out=$2; shift 2; fi
 (( $# > 0 )) || { echo "usage: $0 [--out FILE] DIR [DIR...]" >&2; exit 1; }
 
+mkdir -p "$(dirname "$out")"
 {
 cat <<'HEAD'
 # Fault matrix

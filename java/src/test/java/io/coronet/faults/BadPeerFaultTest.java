@@ -205,12 +205,13 @@ class BadPeerFaultTest {
 
     @Test
     @Fault(area = "1 bad peers", name = "peer sends 64 MiB and never reads",
-            expect = "sender stalls (backpressure), daemon RSS grows < 32 MiB, others echo meanwhile")
+            expect = "sender stalls (backpressure), daemon RSS grows < 32 MiB and live heap < 16 MiB, others echo meanwhile")
     void aPeerThatNeverReadsCannotGrowTheServer() throws Exception {
         for (int i = 0; i < 5; i++) {
             Peer.control(patient); // warm up (JIT, pools) before the baseline
         }
         long rssBefore = patient.rssKiB();
+        long heapBefore = patient.heapUsedAfterGcKiB();
         AtomicLong pushed = new AtomicLong();
         Peer hog = Peer.connect(patient).handshake();
         ExecutorService writer = Executors.newSingleThreadExecutor();
@@ -239,9 +240,14 @@ class BadPeerFaultTest {
             Peer.control(patient);
             long controlMs = (System.nanoTime() - t0) / 1_000_000;
             long rssAfter = patient.rssKiB();
+            long heapAfter = patient.heapUsedAfterGcKiB();
             long growthMiB = (rssAfter - rssBefore) / 1024;
             FaultMatrix.note("sender stalled after " + (pushed.get() >> 20) + " MiB; RSS " + (rssBefore / 1024)
-                    + " -> " + (rssAfter / 1024) + " MiB; control echo " + controlMs + " ms");
+                    + " -> " + (rssAfter / 1024) + " MiB; heap after GC " + (heapBefore / 1024) + " -> "
+                    + (heapAfter / 1024) + " MiB; control echo " + controlMs + " ms");
+            if (heapBefore >= 0 && heapAfter >= 0) {
+                assertTrue(heapAfter - heapBefore < 16 * 1024, "live heap grew by " + (heapAfter - heapBefore) + " KiB");
+            }
             assertFalse(w.isDone(), "the sender pushed all 64 MiB into a peer that does not read: no backpressure");
             assertTrue(pushed.get() < (64L << 20));
             assertTrue(growthMiB < 32, "daemon RSS grew by " + growthMiB + " MiB while a peer did not read");

@@ -265,6 +265,30 @@ public final class Daemon implements AutoCloseable {
         throw new IOException("no VmRSS for " + pid);
     }
 
+    /**
+     * Java heap in use, in KiB, from {@code jcmd PID GC.heap_info} ("used NNNK"), after a full GC
+     * ({@code GC.run}) so that garbage does not count; -1 if jcmd is unavailable.
+     */
+    public long heapUsedAfterGcKiB() throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (!Files.isExecutable(jcmd)) {
+            return -1;
+        }
+        run(jcmd.toString(), String.valueOf(pid), "GC.run");
+        Matcher m = Pattern.compile("used (\\d+)K").matcher(run(jcmd.toString(), String.valueOf(pid), "GC.heap_info"));
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private static String run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        return out;
+    }
+
     /** User + system CPU time consumed so far (utime + stime of /proc/PID/stat), in nanoseconds. */
     public long cpuNanos() throws IOException {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));

@@ -45,6 +45,7 @@ class LossyLinkFaultTest {
     void everyByteArrivesThroughALossyReorderingLink() throws Exception {
         String name = "cf" + (ProcessHandle.current().pid() % 100000);
         Path script = repoRoot().resolve("faults/lossy-link.sh");
+        Run.of(Duration.ofSeconds(60), "bash", script.toString(), "down", name); // leftovers of a killed run
         Run up = Run.of(Duration.ofSeconds(120), "bash", script.toString(), "up", name);
         if (up.status == 3) {
             Assumptions.abort("network namespaces unavailable: " + up.err.strip());
