@@ -156,6 +156,13 @@ int cn_sockname(int fd, int peer, char *host, int host_len);
 int cn_socketpair(int *fds);
 int cn_pipe(int *fds);
 
+/* The soft RLIMIT_NOFILE: fds at or above it cannot exist. INT64_MAX when unlimited.
+ * A server keeps a reserve below it (see TcpListener) so the runtime can still open files. */
+int64_t cn_fd_soft_limit(void);
+/* The fd number the next open/accept would get (the lowest free one), or -errno (-EMFILE when
+ * none is free). Costs an open(2) and a close(2): call it only near the limit. */
+int cn_lowest_free_fd(void);
+
 /* ---- ABI: what the Java side must not hard-code ----------------------------------- */
 #define CORONET_ABI_VERSION 1 /* what cn_abi(CN_ABI_VERSION) returns */
 enum cn_abi_key {

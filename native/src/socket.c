@@ -5,6 +5,7 @@
  * in platform.c. EINTR is retried here for the calls that can block (a socket made
  * blocking with cn_set_blocking), never for close(2) (see cn_close).
  */
+#include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -14,6 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -427,4 +429,22 @@ int cn_pipe(int *fds) {
     if (fds == NULL)
         return -EFAULT;
     return cn__pipe(fds);
+}
+
+int64_t cn_fd_soft_limit(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return CN__ERR();
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)INT64_MAX)
+        return INT64_MAX;
+    return (int64_t)rl.rlim_cur;
+}
+
+int cn_lowest_free_fd(void) {
+    /* open(2) returns the lowest free descriptor (POSIX), so this is the next fd's number. */
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return CN__ERR();
+    close(fd);
+    return fd;
 }

@@ -91,6 +91,12 @@ public interface LibCoronet {
 
     @IgnoreError int cn_pipe(@uintptr_t long fds);
 
+    /** The soft RLIMIT_NOFILE (Long.MAX_VALUE when unlimited), or -errno. */
+    @IgnoreError long cn_fd_soft_limit();
+
+    /** The lowest free fd number, or -errno. */
+    @IgnoreError int cn_lowest_free_fd();
+
     // ---- ABI -----------------------------------------------------------------------------
 
     @IgnoreError @int64_t long cn_abi(int key);

@@ -324,6 +324,25 @@ public final class NativeSockets {
         }
     }
 
+    /** The process's soft limit on open fds (getrlimit RLIMIT_NOFILE); Long.MAX_VALUE when unlimited. */
+    public static long fdSoftLimit() throws NativeException {
+        NativeStats.count(NativeStats.Kind.OTHER);
+        return Errors.check(LIB.cn_fd_soft_limit(), "getrlimit", -1);
+    }
+
+    /** The number the next new fd would get, or -1 when none is free (EMFILE/ENFILE). */
+    public static int lowestFreeFd() throws NativeException {
+        NativeStats.count(NativeStats.Kind.OTHER);
+        int res = LIB.cn_lowest_free_fd();
+        if (res >= 0) {
+            return res;
+        }
+        if (res == -Abi.EMFILE || res == -Abi.ENFILE) {
+            return -1;
+        }
+        throw Errors.exception("open(/dev/null)", -1, -res);
+    }
+
     // ---- validation ------------------------------------------------------------------------------
 
     static void requireFd(int fd) {

@@ -21,21 +21,28 @@ import java.time.Duration;
  * <p>Out of fds (EMFILE/ENFILE): a pending connection cannot be taken, its readiness stays,
  * and a naive loop would spin at 100% CPU retrying. We log once, sleep with exponential
  * backoff (the connections wait in the kernel's backlog meanwhile), and log again when
- * accepting works again.
+ * accepting works again. Connections never take the last {@value #FD_RESERVE} fds below the
+ * limit either (see roomBelowReserve): the runtime needs a few for itself.
  */
 public final class TcpListener implements AutoCloseable {
     static final int BATCH = 64;
+    /** fds kept free below RLIMIT_NOFILE for the runtime itself (see roomBelowReserve). */
+    static final int FD_RESERVE = 32;
     private static final long MIN_BACKOFF_MS = 5, MAX_BACKOFF_MS = 500;
     private static final System.Logger LOG = System.getLogger(TcpListener.class.getName());
 
     private final AsyncFd fd;
     private final NativeBuffer acceptedFds = NativeBuffer.allocate(BATCH * 4);
     private int next, count; // acceptedFds[next, count) are accepted, not yet handed out
-    private boolean starved; // in an EMFILE/ENFILE episode
+    private boolean starved;   // in an out-of-fds episode
+    private long fdLimit;      // the soft RLIMIT_NOFILE when last read
+    private int fdCeiling;     // fdLimit - FD_RESERVE: no connection gets an fd at or above it
+    private boolean nearLimit; // the last fd handed out was within a batch of the ceiling
     private long starvedSince;
 
     private TcpListener(AsyncFd fd) {
         this.fd = fd;
+        this.nearLimit = true; // so the first accept reads the limit
     }
 
     /**
@@ -78,6 +85,7 @@ public final class TcpListener implements AutoCloseable {
         while (true) {
             if (next < count) {
                 int conn = acceptedFds.getInt(4 * next++);
+                nearLimit = conn >= fdCeiling - BATCH;
                 try {
                     return new TcpConnection(AsyncFd.register(fd.loop(), conn));
                 } catch (IOException | RuntimeException e) {
@@ -86,11 +94,17 @@ public final class TcpListener implements AutoCloseable {
                 }
             }
             fd.awaitReadable();
+            int room = nearLimit ? roomBelowReserve() : BATCH;
+            if (room <= 0) {
+                backOff("fewer than " + FD_RESERVE + " fds left below the fd limit " + fdLimit
+                        + " (kept for the runtime); new connections wait in the backlog");
+                continue;
+            }
             int n;
             try {
-                n = NativeSockets.acceptMany(fd.fd(), acceptedFds, BATCH);
+                n = NativeSockets.acceptMany(fd.fd(), acceptedFds, room);
             } catch (TooManyOpenFilesException e) {
-                backOff(e);
+                backOff(e.getMessage());
                 continue;
             } catch (NativeException e) {
                 if (isTransient(e)) {
@@ -124,7 +138,26 @@ public final class TcpListener implements AutoCloseable {
 
     private long backoffMs = MIN_BACKOFF_MS;
 
-    private void backOff(TooManyOpenFilesException e) {
+    /**
+     * How many connections we may accept without eating into the reserve: the last
+     * {@value #FD_RESERVE} fds below RLIMIT_NOFILE stay free for the runtime itself (a class file
+     * read from a directory, a log file, a jar re-opened); a JVM that failed to open a class file
+     * remembers the failure for good. open(2)/accept(2) take the lowest free fd, so the next
+     * fd's number tells how many are left. Asked only near the limit: it costs two syscalls.
+     */
+    private int roomBelowReserve() throws IOException {
+        long limit = NativeSockets.fdSoftLimit(); // may have been raised meanwhile
+        fdLimit = limit;
+        fdCeiling = (int) Math.max(FD_RESERVE, Math.min(Integer.MAX_VALUE, limit - FD_RESERVE));
+        int next = NativeSockets.lowestFreeFd();
+        if (next < 0) {
+            return 0;
+        }
+        nearLimit = next >= fdCeiling - BATCH;
+        return Math.min(BATCH, fdCeiling - next);
+    }
+
+    private void backOff(String reason) {
         if (!starved) {
             starved = true;
             starvedSince = System.nanoTime();
@@ -135,7 +168,7 @@ public final class TcpListener implements AutoCloseable {
             } catch (IOException ignored) {
                 where = "fd " + fd.fd();
             }
-            log("accept on " + where + ": " + e.getMessage()
+            log("accept on " + where + ": " + reason
                     + "; pausing accepts (backing off up to " + MAX_BACKOFF_MS + " ms) until connections close");
         }
         Coroutine.sleep(Duration.ofMillis(backoffMs));

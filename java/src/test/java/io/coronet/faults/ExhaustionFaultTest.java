@@ -112,8 +112,6 @@ class ExhaustionFaultTest {
     }
 
     @Test
-    @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "coronet.faults.knownBugs", matches = "true",
-            disabledReason = "known bug (faults/README.md, findings): no fd headroom; run with -Dcoronet.faults.knownBugs=true")
     @Fault(area = "2 exhaustion", name = "ulimit -n 256, 400 clients queued while the daemon is stopped (SIGSTOP), "
             + "classes loaded from a directory (test/IDE runs)",
             expect = "as above: accepted clients served, full recovery when clients leave")
