@@ -1,19 +1,13 @@
 package io.coronet.examples;
 
-import io.coronet.ffi.BrokenPipeException;
-import io.coronet.ffi.ConnectionResetException;
 import io.coronet.ffi.NativeBuffer;
 import io.coronet.ffi.NativeSockets;
 import io.coronet.poll.Interest;
-import io.coronet.poll.Poller;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
  * Seed program S4: the handshake with callbacks, where every connection needs an explicit
@@ -52,7 +46,7 @@ import java.util.Set;
  *         conn.send(msg)
  *     sel.modify(conn, EVENT_READ, read)
  * </pre>
- * (the selector loop around it is S3's.)
+ * (the selector loop around it is S3's: {@link CallbackLoop}.)
  *
  * <p>Protocol (the daemon's): the client's first line, ending in "\n" or "\r\n", must be "hello"
  * once surrounding whitespace is stripped (Python's {@code .strip()}), at most
@@ -91,74 +85,34 @@ import java.util.Set;
  * ones at its head and sleeps in poll until the next deadline. Connections that greeted or
  * closed are skipped when they reach the head.
  */
-public final class S4CallbackHandshake implements SeedServer {
+public final class S4CallbackHandshake extends CallbackLoop<S4CallbackHandshake.Registration> {
     /** Longest greeting line, without its "\n" or "\r\n". */
     public static final int MAX_GREETING = 1024;
     public static final Duration DEFAULT_GREETING_TIMEOUT = Duration.ofSeconds(10);
-    static final int BACKLOG = 10240;
-    /** The seed's {@code conn.recv(65535)}. */
-    static final int RECV_SIZE = 65535;
     private static final byte[] HELLO = "hello\n".getBytes(StandardCharsets.US_ASCII);
-    private static final long CLOSE_WAIT_MILLIS = 5_000;
-    /**
-     * After a failed accept (EMFILE: out of fds) the listener leaves the poll set for this long.
-     * Level-triggered, it would otherwise be reported again at once, and the loop would spin.
-     */
-    private static final long ACCEPT_PAUSE_NANOS = 100_000_000;
-    private static final System.Logger LOG = System.getLogger(S4CallbackHandshake.class.getName());
 
     /** The seed's {@code is_hello[conn]}: False, then True. */
     enum Phase { AWAITING_GREETING, ECHOING }
 
-    @FunctionalInterface
-    interface Callback {
-        void call(Registration r, int mask) throws IOException;
-    }
-
-    /** One registered fd: the selector's key and data, and for a connection its row of the state table. */
-    static final class Registration {
-        final int fd;
-        int key;
-        Callback callback;
-        // connections only:
-        NativeBuffer buffer;
+    /** One registered fd (the selector's key and data) and, for a connection, its row of the state table. */
+    static final class Registration extends CallbackLoop.Registration<Registration> {
         Phase phase = Phase.AWAITING_GREETING;
         /** Greeting bytes received so far, at buffer[0, buffered). */
         int buffered;
         long greetingDeadline;
-        boolean open = true;
 
         Registration(int fd) {
-            this.fd = fd;
+            super(fd);
         }
     }
 
-    private final String host;
-    private final int port;
     private final long greetingTimeoutNanos;
-    private final Registration listener;
-    private final Poller sel;
-    private final Thread loop;
-    private final Set<Registration> connections = new HashSet<>();
     /** Connections that were AWAITING_GREETING when accepted, oldest (earliest deadline) first. */
     private final ArrayDeque<Registration> greetingQueue = new ArrayDeque<>();
-    private volatile boolean closing;
-    /** Accepting is paused until {@link #acceptResumeAt} (loop thread only). */
-    private boolean acceptPaused;
-    private long acceptResumeAt;
-    /** In a run of failed accepts: logged once, at its start. */
-    private boolean acceptFailing;
-    /** Failed accepts so far (written by the loop thread, read by tests). */
-    private volatile long acceptFailures;
 
-    private S4CallbackHandshake(String host, int port, int listenFd, Poller sel, Duration greetingTimeout) {
-        this.host = host;
-        this.port = port;
+    private S4CallbackHandshake(String host, int port, Duration greetingTimeout) throws IOException {
+        super("S4", host, port);
         this.greetingTimeoutNanos = greetingTimeout.toNanos();
-        this.listener = new Registration(listenFd);
-        this.sel = sel;
-        this.loop = new Thread(this::run, "s4-callback-loop");
-        this.loop.setDaemon(true);
     }
 
     /** Binds host:port (0: a free port) with the default 10 s greeting timeout. */
@@ -170,55 +124,26 @@ public final class S4CallbackHandshake implements SeedServer {
         if (greetingTimeout.isNegative() || greetingTimeout.isZero()) {
             throw new IllegalArgumentException("greeting timeout must be > 0: " + greetingTimeout);
         }
-        int fd = NativeSockets.listen(host, port, BACKLOG, false);
-        Poller sel = null;
-        try {
-            sel = Poller.open();
-            var s = new S4CallbackHandshake(host, NativeSockets.localPort(fd), fd, sel, greetingTimeout);
-            s.listener.callback = s::accept;
-            s.listener.key = sel.register(fd, Interest.READABLE, s.listener);
-            s.loop.start();
-            return s;
-        } catch (Exception | Error e) {
-            if (sel != null) {
-                sel.close();
-            }
-            NativeSockets.close(fd);
-            throw e;
-        }
+        return new S4CallbackHandshake(host, port, greetingTimeout).serve();
     }
 
     public static void main(String[] args) throws Exception {
-        String host = args.length > 0 ? args[0] : "127.0.0.1";
-        int port = args.length > 1 ? Integer.parseInt(args[1]) : 5566;
-        SeedServer s = start(host, port);
-        System.out.println("listening on " + s.host() + ":" + s.port());
-        Thread.currentThread().join(); // serve until killed
+        SeedMain.run(args, S4CallbackHandshake::start);
     }
 
     // ---- the callbacks ---------------------------------------------------------------------------
 
-    private void accept(Registration s, int mask) throws IOException {
-        int fd = NativeSockets.accept(s.fd);
-        if (fd == NativeSockets.WOULD_BLOCK) {
-            return;
-        }
-        Registration conn = new Registration(fd);
-        try {
-            conn.buffer = NativeBuffer.allocate(RECV_SIZE);
-            conn.callback = this::read;
-            conn.key = sel.register(fd, Interest.READABLE, conn);
-        } catch (IOException | RuntimeException | Error e) {
-            if (conn.buffer != null) {
-                conn.buffer.close();
-            }
-            S1BlockingEcho.closeQuietly(fd);
-            throw e;
-        }
+    @Override
+    Registration newRegistration(int fd) {
+        return new Registration(fd);
+    }
+
+    /** The end of the seed's {@code accept}: {@code is_hello[conn] = False}, register for read. */
+    @Override
+    void accepted(Registration conn) throws IOException {
+        register(conn, Interest.READABLE, this::read);
         conn.greetingDeadline = System.nanoTime() + greetingTimeoutNanos; // is_hello[conn] = False
-        connections.add(conn);
         greetingQueue.addLast(conn);
-        acceptFailing = false;
     }
 
     private void read(Registration conn, int mask) throws IOException {
@@ -286,26 +211,6 @@ public final class S4CallbackHandshake implements SeedServer {
         modify(conn, Interest.READABLE, this::read);
     }
 
-    private void modify(Registration r, int interest, Callback callback) throws IOException {
-        r.callback = callback;
-        sel.modify(r.key, interest);
-    }
-
-    private void closeConnection(Registration conn) {
-        if (!conn.open) {
-            return;
-        }
-        conn.open = false;
-        connections.remove(conn); // the greeting queue drops it when it reaches the head
-        try {
-            sel.deregister(conn.key);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "S4: " + e.getMessage());
-        }
-        conn.buffer.close();
-        S1BlockingEcho.closeQuietly(conn.fd);
-    }
-
     private static int indexOf(NativeBuffer buf, int from, int to, byte b) {
         for (int i = from; i < to; i++) {
             if (buf.get(i) == b) {
@@ -321,139 +226,28 @@ public final class S4CallbackHandshake implements SeedServer {
         return new String(line, StandardCharsets.UTF_8); // like msg.decode("utf-8"), minus the exception
     }
 
-    // ---- the loop -------------------------------------------------------------------------------
-
-    private void run() {
-        try {
-            while (!closing) {
-                long now = System.nanoTime();
-                long timeout = earliest(closeOverdueGreetings(now), resumeAcceptingIfDue(now));
-                int n = sel.poll(timeout);
-                for (int i = 0; i < n; i++) {
-                    if (sel.attachment(i) instanceof Registration r) {
-                        dispatch(r, sel.events(i));
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "S4: the loop failed", e);
-        } finally {
-            for (Registration c : new ArrayList<>(connections)) {
-                closeConnection(c);
-            }
-            greetingQueue.clear();
-            try {
-                sel.close();
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "S4: " + e.getMessage());
-            }
-            S1BlockingEcho.closeQuietly(listener.fd);
-        }
-    }
+    // ---- the greeting deadlines (the loop calls this before each wait) ---------------------------
 
     /**
      * Closes the connections whose greeting deadline has passed; returns the poll timeout in
      * milliseconds until the next deadline (rounded up, so the loop does not wake just before
      * it), or -1 when no connection is waiting to greet.
      */
-    private long closeOverdueGreetings(long now) {
+    @Override
+    long beforePoll(long now) {
         while (!greetingQueue.isEmpty()) {
             Registration head = greetingQueue.peekFirst();
             if (!head.open || head.phase != Phase.AWAITING_GREETING) {
-                greetingQueue.pollFirst();
+                greetingQueue.pollFirst(); // greeted or closed since: no deadline any more
                 continue;
             }
             long left = head.greetingDeadline - now;
             if (left > 0) {
-                return (left + 999_999) / 1_000_000;
+                return millisUntil(left);
             }
             greetingQueue.pollFirst();
             closeConnection(head);
         }
         return -1;
-    }
-
-    /** The earlier of two poll timeouts in ms, -1 meaning none. */
-    private static long earliest(long a, long b) {
-        return a < 0 ? b : b < 0 ? a : Math.min(a, b);
-    }
-
-    /** See S3: a failed accept takes the listener out of the poll set for a moment. */
-    private void pauseAccepting(Exception cause) {
-        acceptFailures++;
-        if (!acceptFailing) {
-            LOG.log(System.Logger.Level.WARNING, "S4: accept failed, pausing accepts: " + cause.getMessage());
-            acceptFailing = true;
-        }
-        try {
-            sel.modify(listener.key, 0);
-            acceptPaused = true;
-            acceptResumeAt = System.nanoTime() + ACCEPT_PAUSE_NANOS;
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "S4: " + e.getMessage());
-        }
-    }
-
-    private long resumeAcceptingIfDue(long now) throws IOException {
-        if (!acceptPaused) {
-            return -1;
-        }
-        long left = acceptResumeAt - now;
-        if (left > 0) {
-            return (left + 999_999) / 1_000_000;
-        }
-        sel.modify(listener.key, Interest.READABLE);
-        acceptPaused = false;
-        return -1;
-    }
-
-    private void dispatch(Registration r, int mask) {
-        try {
-            r.callback.call(r, mask);
-        } catch (ConnectionResetException | BrokenPipeException e) {
-            closeConnection(r);
-        } catch (IOException | RuntimeException e) {
-            if (r == listener) {
-                pauseAccepting(e); // e.g. EMFILE: the pending connection waits in the backlog
-            } else {
-                LOG.log(System.Logger.Level.WARNING, "S4: connection fd " + r.fd + ": " + e.getMessage());
-                closeConnection(r);
-            }
-        }
-    }
-
-    @Override
-    public synchronized void close() { // synchronized: a second caller must not close fds again
-        if (closing) {
-            return;
-        }
-        closing = true;
-        try {
-            sel.wake();
-        } catch (IOException | RuntimeException e) {
-            // the poller is closed: the loop has already ended
-        }
-        try {
-            loop.join(CLOSE_WAIT_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (loop.isAlive()) {
-            LOG.log(System.Logger.Level.WARNING, "S4: loop did not stop within " + CLOSE_WAIT_MILLIS + " ms");
-        }
-    }
-
-    long acceptFailures() {
-        return acceptFailures;
-    }
-
-    @Override
-    public String host() {
-        return host;
-    }
-
-    @Override
-    public int port() {
-        return port;
     }
 }
