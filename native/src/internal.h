@@ -25,6 +25,15 @@
  * (a best-effort check: it cannot catch a handle used after cn_poller_close). */
 #define CN__POLLER_MAGIC 0x636f726f6e657431ull /* "coronet1" */
 
+/* The poller behind a handle, or NULL if it is not one. Every backend's struct starts
+ * with uint64_t magic, so a pointer to it is a pointer to that first member (C11 6.7.2.1). */
+static inline void *cn__poller_of(int64_t handle) {
+    if (handle <= 0)
+        return NULL;
+    uint64_t *magic = (uint64_t *)(intptr_t)handle;
+    return *magic == CN__POLLER_MAGIC ? magic : NULL;
+}
+
 /* Validates the arguments shared by cn_poller_add and cn_poller_modify. */
 static inline int cn__check_registration(int fd, uint32_t interest, uint64_t token) {
     if (fd < 0)
@@ -36,6 +45,15 @@ static inline int cn__check_registration(int fd, uint32_t interest, uint64_t tok
     return 0;
 }
 
+/* For cn_poller_add/modify: the poller, or NULL with *err = -EBADF (bad handle) or
+ * what cn__check_registration says about the arguments. */
+static inline void *cn__poller_to_register(int64_t handle, int fd, uint32_t interest,
+                                          uint64_t token, int *err) {
+    void *p = cn__poller_of(handle);
+    *err = p == NULL ? -EBADF : cn__check_registration(fd, interest, token);
+    return *err < 0 ? NULL : p;
+}
+
 /* Validates the arguments of cn_poller_wait. */
 static inline int cn__check_wait(const cn_event *events, int capacity, int timeout_ms) {
     if (capacity <= 0)
@@ -45,6 +63,14 @@ static inline int cn__check_wait(const cn_event *events, int capacity, int timeo
     if (timeout_ms < -1)
         return -EINVAL;
     return 0;
+}
+
+/* For cn_poller_wait: the poller, or NULL with *err = -EBADF or what cn__check_wait says. */
+static inline void *cn__poller_to_wait(int64_t handle, const cn_event *events, int capacity,
+                                      int timeout_ms, int *err) {
+    void *p = cn__poller_of(handle);
+    *err = p == NULL ? -EBADF : cn__check_wait(events, capacity, timeout_ms);
+    return *err < 0 ? NULL : p;
 }
 
 /* ---- monotonic time, for EINTR retries that keep the caller's deadline ---------- */
@@ -99,6 +125,18 @@ int cn__socketpair(int fds[2]);
 int cn__socket_nosigpipe(int fd);
 /* The send(2)/sendmsg(2) flag that suppresses SIGPIPE (MSG_NOSIGNAL) or 0. */
 int cn__msg_nosignal(void);
+
+/* ---- growable arrays the backends keep ------------------------------------------ */
+
+/* Grows a wait's internal event batch (elements of elem_size) so it holds want
+ * entries, capped at max, plus slack more (kqueue keeps room for change errors).
+ * Returns the array, moved or not; *size is its capacity without the slack. Out of
+ * memory it returns the old array and leaves *size: a smaller batch only means that
+ * the rest of the ready events come with the next wait. */
+void *cn__grow_batch(void *batch, int *size, int want, int max, int slack, size_t elem_size);
+/* The size for an fd-indexed table of current entries that must hold index fd:
+ * 64 at first, then doubling (fd + 1 once doubling would overflow). */
+int cn__fd_table_size(int current, int fd);
 
 #pragma GCC visibility pop
 

@@ -9,6 +9,7 @@
  * macros are tested directly.
  */
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -143,4 +144,23 @@ int cn__msg_nosignal(void) {
 #else
     return 0;
 #endif
+}
+
+void *cn__grow_batch(void *batch, int *size, int want, int max, int slack, size_t elem_size) {
+    if (want > max)
+        want = max;
+    if (want <= *size)
+        return batch;
+    void *bigger = realloc(batch, (size_t)(want + slack) * elem_size);
+    if (bigger == NULL)
+        return batch;
+    *size = want;
+    return bigger;
+}
+
+int cn__fd_table_size(int current, int fd) {
+    int size = current ? current : 64;
+    while (size <= fd)
+        size = size > (1 << 29) ? fd + 1 : size * 2;
+    return size;
 }

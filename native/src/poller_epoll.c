@@ -31,10 +31,7 @@ typedef struct cn_poller_epoll {
 } cn_poller_epoll;
 
 static cn_poller_epoll *cn__poller(int64_t handle) {
-    if (handle <= 0)
-        return NULL;
-    cn_poller_epoll *p = (cn_poller_epoll *)(intptr_t)handle;
-    return p->magic == CN__POLLER_MAGIC ? p : NULL;
+    return cn__poller_of(handle);
 }
 
 const char *cn_backend_name(void) {
@@ -115,11 +112,9 @@ fail:
 }
 
 static int cn__ctl(int64_t poller, int op, int fd, uint32_t interest, uint64_t token) {
-    cn_poller_epoll *p = cn__poller(poller);
+    int rc;
+    cn_poller_epoll *p = cn__poller_to_register(poller, fd, interest, token, &rc);
     if (p == NULL)
-        return -EBADF;
-    int rc = cn__check_registration(fd, interest, token);
-    if (rc < 0)
         return rc;
     struct epoll_event ev;
     memset(&ev, 0, sizeof ev);
@@ -152,27 +147,13 @@ int cn_poller_remove(int64_t poller, int fd) {
     return 0;
 }
 
-/* Grows the internal batch towards want (capped); keeps the old one if memory is short. */
-static void cn__grow_batch(cn_poller_epoll *p, int want) {
-    if (want > CN__EPOLL_MAX_BATCH)
-        want = CN__EPOLL_MAX_BATCH;
-    if (want <= p->batch_size)
-        return;
-    struct epoll_event *bigger = realloc(p->batch, (size_t)want * sizeof *bigger);
-    if (bigger != NULL) {
-        p->batch = bigger;
-        p->batch_size = want;
-    }
-}
-
 int cn_poller_wait(int64_t poller, cn_event *events, int capacity, int timeout_ms) {
-    cn_poller_epoll *p = cn__poller(poller);
+    int rc;
+    cn_poller_epoll *p = cn__poller_to_wait(poller, events, capacity, timeout_ms, &rc);
     if (p == NULL)
-        return -EBADF;
-    int rc = cn__check_wait(events, capacity, timeout_ms);
-    if (rc < 0)
         return rc;
-    cn__grow_batch(p, capacity);
+    p->batch = cn__grow_batch(p->batch, &p->batch_size, capacity, CN__EPOLL_MAX_BATCH, 0,
+                              sizeof *p->batch);
     int max = capacity < p->batch_size ? capacity : p->batch_size;
     int64_t deadline = cn__deadline_ns(timeout_ms);
     int timeout = timeout_ms;

@@ -76,10 +76,7 @@ typedef struct cn_poller_kqueue {
 } cn_poller_kqueue;
 
 static cn_poller_kqueue *cn__poller(int64_t handle) {
-    if (handle <= 0)
-        return NULL;
-    cn_poller_kqueue *p = (cn_poller_kqueue *)(intptr_t)handle;
-    return p->magic == CN__POLLER_MAGIC ? p : NULL;
+    return cn__poller_of(handle);
 }
 
 const char *cn_backend_name(void) {
@@ -138,9 +135,7 @@ static cn_kq_fd *cn__fd_entry(cn_poller_kqueue *p, int fd) {
 static int cn__ensure_fd_entry(cn_poller_kqueue *p, int fd) {
     if (fd < p->fds_size)
         return 0;
-    int size = p->fds_size ? p->fds_size : 64;
-    while (size <= fd)
-        size = size > (1 << 29) ? fd + 1 : size * 2;
+    int size = cn__fd_table_size(p->fds_size, fd);
     cn_kq_fd *bigger = realloc(p->fds, (size_t)size * sizeof *bigger);
     if (bigger == NULL)
         return -ENOMEM;
@@ -222,11 +217,9 @@ static int cn__queue_interest(cn_poller_kqueue *p, int fd, cn_kq_fd *e, uint32_t
 }
 
 int cn_poller_add(int64_t poller, int fd, uint32_t interest, uint64_t token) {
-    cn_poller_kqueue *p = cn__poller(poller);
+    int rc;
+    cn_poller_kqueue *p = cn__poller_to_register(poller, fd, interest, token, &rc);
     if (p == NULL)
-        return -EBADF;
-    int rc = cn__check_registration(fd, interest, token);
-    if (rc < 0)
         return rc;
     /* With no filter to add, the kernel would not look at fd at all: check it. */
     if (!(interest & (CN_READABLE | CN_WRITABLE)) && fcntl(fd, F_GETFD) < 0)
@@ -284,11 +277,9 @@ int cn_poller_add(int64_t poller, int fd, uint32_t interest, uint64_t token) {
 }
 
 int cn_poller_modify(int64_t poller, int fd, uint32_t interest, uint64_t token) {
-    cn_poller_kqueue *p = cn__poller(poller);
+    int rc;
+    cn_poller_kqueue *p = cn__poller_to_register(poller, fd, interest, token, &rc);
     if (p == NULL)
-        return -EBADF;
-    int rc = cn__check_registration(fd, interest, token);
-    if (rc < 0)
         return rc;
     cn_kq_fd *e = cn__fd_entry(p, fd);
     if (e == NULL || !e->registered)
@@ -325,29 +316,14 @@ static uint32_t cn__from_kevent(const struct kevent *kev) {
     return CN_WRITABLE | ((kev->flags & EV_EOF) ? CN_ERROR : 0);
 }
 
-/* Grows the eventlist towards want (capped), keeping room for every queued change's
- * possible EV_ERROR entry. Keeps the old one if memory is short. */
-static void cn__grow_batch(cn_poller_kqueue *p, int want) {
-    if (want > CN__KQ_MAX_BATCH)
-        want = CN__KQ_MAX_BATCH;
-    if (want <= p->batch_size)
-        return;
-    struct kevent *bigger =
-        realloc(p->batch, (size_t)(want + CN__KQ_MAX_CHANGES) * sizeof *bigger);
-    if (bigger != NULL) {
-        p->batch = bigger;
-        p->batch_size = want;
-    }
-}
-
 int cn_poller_wait(int64_t poller, cn_event *events, int capacity, int timeout_ms) {
-    cn_poller_kqueue *p = cn__poller(poller);
+    int rc;
+    cn_poller_kqueue *p = cn__poller_to_wait(poller, events, capacity, timeout_ms, &rc);
     if (p == NULL)
-        return -EBADF;
-    int rc = cn__check_wait(events, capacity, timeout_ms);
-    if (rc < 0)
         return rc;
-    cn__grow_batch(p, capacity);
+    /* The slack: room for every queued change's possible EV_ERROR entry. */
+    p->batch = cn__grow_batch(p->batch, &p->batch_size, capacity, CN__KQ_MAX_BATCH,
+                              CN__KQ_MAX_CHANGES, sizeof *p->batch);
     int max = capacity < p->batch_size ? capacity : p->batch_size;
     int64_t deadline = cn__deadline_ns(timeout_ms);
     int timeout = timeout_ms;

@@ -63,10 +63,7 @@ typedef struct cn_poller_poll {
 } cn_poller_poll;
 
 static cn_poller_poll *cn__poller(int64_t handle) {
-    if (handle <= 0)
-        return NULL;
-    cn_poller_poll *p = (cn_poller_poll *)(intptr_t)handle;
-    return p->magic == CN__POLLER_MAGIC ? p : NULL;
+    return cn__poller_of(handle);
 }
 
 const char *cn_backend_name(void) {
@@ -139,9 +136,7 @@ static int cn__slot_of(const cn_poller_poll *p, int fd) {
 static int cn__ensure_index(cn_poller_poll *p, int fd) {
     if (fd < p->index_size)
         return 0;
-    int size = p->index_size ? p->index_size : 64;
-    while (size <= fd)
-        size = size > (1 << 29) ? fd + 1 : size * 2;
+    int size = cn__fd_table_size(p->index_size, fd);
     int *bigger = realloc(p->index_of, (size_t)size * sizeof *bigger);
     if (bigger == NULL)
         return -ENOMEM;
@@ -187,11 +182,9 @@ static int cn__check_open(int fd) {
 }
 
 int cn_poller_add(int64_t poller, int fd, uint32_t interest, uint64_t token) {
-    cn_poller_poll *p = cn__poller(poller);
+    int rc;
+    cn_poller_poll *p = cn__poller_to_register(poller, fd, interest, token, &rc);
     if (p == NULL)
-        return -EBADF;
-    int rc = cn__check_registration(fd, interest, token);
-    if (rc < 0)
         return rc;
     if (cn__slot_of(p, fd) >= 0)
         return -EEXIST;
@@ -207,11 +200,9 @@ int cn_poller_add(int64_t poller, int fd, uint32_t interest, uint64_t token) {
 }
 
 int cn_poller_modify(int64_t poller, int fd, uint32_t interest, uint64_t token) {
-    cn_poller_poll *p = cn__poller(poller);
+    int rc;
+    cn_poller_poll *p = cn__poller_to_register(poller, fd, interest, token, &rc);
     if (p == NULL)
-        return -EBADF;
-    int rc = cn__check_registration(fd, interest, token);
-    if (rc < 0)
         return rc;
     int i = cn__slot_of(p, fd);
     if (i < 0)
@@ -269,11 +260,9 @@ static uint32_t cn__take(cn_poller_poll *p, int i) {
 }
 
 int cn_poller_wait(int64_t poller, cn_event *events, int capacity, int timeout_ms) {
-    cn_poller_poll *p = cn__poller(poller);
+    int rc;
+    cn_poller_poll *p = cn__poller_to_wait(poller, events, capacity, timeout_ms, &rc);
     if (p == NULL)
-        return -EBADF;
-    int rc = cn__check_wait(events, capacity, timeout_ms);
-    if (rc < 0)
         return rc;
     int64_t deadline = cn__deadline_ns(timeout_ms);
     int timeout = timeout_ms;

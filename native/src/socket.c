@@ -97,6 +97,26 @@ static int cn__listen_on(const struct addrinfo *ai, int backlog, int flags) {
     return fd;
 }
 
+/* Calls open_one(ai, backlog, flags) on each address of list in resolver order until
+ * one gives an fd, frees list, and returns that fd; if none does, the first address's
+ * error (later addresses are alternatives to it, e.g. :: after 0.0.0.0). */
+static int cn__first_fd(struct addrinfo *list,
+                        int (*open_one)(const struct addrinfo *ai, int backlog, int flags),
+                        int backlog, int flags) {
+    int result = -EADDRNOTAVAIL;
+    for (struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
+        int fd = open_one(ai, backlog, flags);
+        if (fd >= 0) {
+            result = fd;
+            break;
+        }
+        if (ai == list)
+            result = fd;
+    }
+    freeaddrinfo(list);
+    return result;
+}
+
 int cn_tcp_listen(const char *host, int port, int backlog, int flags) {
     if (flags & ~CN_LISTEN_REUSEPORT)
         return -EINVAL;
@@ -108,18 +128,7 @@ int cn_tcp_listen(const char *host, int port, int backlog, int flags) {
         return rc;
     /* With host NULL, glibc lists 0.0.0.0 before ::. Take the first address that
      * binds; report the first failure if none does. */
-    int result = -EADDRNOTAVAIL;
-    for (struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
-        int fd = cn__listen_on(ai, backlog, flags);
-        if (fd >= 0) {
-            result = fd;
-            break;
-        }
-        if (ai == list)
-            result = fd;
-    }
-    freeaddrinfo(list);
-    return result;
+    return cn__first_fd(list, cn__listen_on, backlog, flags);
 }
 
 int cn_tcp_accept(int listen_fd) {
@@ -150,7 +159,10 @@ int cn_tcp_accept_many(int listen_fd, int *fds, int max) {
     return n;
 }
 
-static int cn__connect_to(const struct addrinfo *ai) {
+/* backlog and flags: unused, the shape cn__first_fd calls. */
+static int cn__connect_to(const struct addrinfo *ai, int backlog, int flags) {
+    (void)backlog;
+    (void)flags;
     int fd = cn__socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
     if (fd < 0)
         return fd;
@@ -175,18 +187,7 @@ int cn_tcp_connect(const char *host, int port) {
         return rc;
     /* Try the addresses in resolver order until one starts; a refusal that is
      * known at once (possible on loopback) moves on to the next address. */
-    int result = -EADDRNOTAVAIL;
-    for (struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
-        int fd = cn__connect_to(ai);
-        if (fd >= 0) {
-            result = fd;
-            break;
-        }
-        if (ai == list)
-            result = fd;
-    }
-    freeaddrinfo(list);
-    return result;
+    return cn__first_fd(list, cn__connect_to, 0, 0);
 }
 
 int cn_socket_error(int fd) {
