@@ -3,10 +3,10 @@ package io.coronet.examples;
 import io.coronet.ffi.ConnectionResetException;
 import io.coronet.ffi.BrokenPipeException;
 import io.coronet.ffi.NativeBuffer;
-import io.coronet.ffi.NativeException;
 import io.coronet.ffi.NativeSockets;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Seed program S1: the blocking echo server, one connection at a time, on coronet's native
@@ -41,14 +41,9 @@ public final class S1BlockingEcho implements SeedServer {
     static final int BACKLOG = 10;
     /** The seed's {@code conn.recv(1024)}. */
     static final int RECV_SIZE = 1024;
-    /** After a failed accept (EMFILE: out of fds), wait before retrying instead of spinning. */
-    private static final long ACCEPT_FAILURE_PAUSE_MILLIS = 100;
-    private static final long CLOSE_WAIT_MILLIS = 5_000;
     private static final System.Logger LOG = System.getLogger(S1BlockingEcho.class.getName());
 
-    private final String host;
-    private final int port;
-    private final int listenFd;
+    private final BlockingListener listener;
     private final Thread server;
     private volatile boolean closing;
 
@@ -56,54 +51,30 @@ public final class S1BlockingEcho implements SeedServer {
     private final Object connLock = new Object();
     private int connFd = -1;
 
-    private S1BlockingEcho(String host, int port, int listenFd) {
-        this.host = host;
-        this.port = port;
-        this.listenFd = listenFd;
+    private S1BlockingEcho(BlockingListener listener) {
+        this.listener = listener;
         this.server = new Thread(this::serve, "s1-blocking-echo");
         this.server.setDaemon(true);
     }
 
     /** Binds host:port (0: a free port) and serves on one background thread. */
     public static SeedServer start(String host, int port) throws Exception {
-        int fd = NativeSockets.listen(host, port, BACKLOG, false);
-        try {
-            // NativeSockets makes every socket non-blocking; the seed's socket is blocking
-            NativeSockets.setBlocking(fd, true);
-            S1BlockingEcho s = new S1BlockingEcho(host, NativeSockets.localPort(fd), fd);
-            s.server.start();
-            return s;
-        } catch (Exception | Error e) {
-            NativeSockets.close(fd);
-            throw e;
-        }
+        S1BlockingEcho s = new S1BlockingEcho(BlockingListener.open(host, port, BACKLOG));
+        s.listener.startAcceptor(s.server);
+        return s;
     }
 
     public static void main(String[] args) throws Exception {
-        String host = args.length > 0 ? args[0] : "127.0.0.1";
-        int port = args.length > 1 ? Integer.parseInt(args[1]) : 5566;
-        SeedServer s = start(host, port);
-        System.out.println("listening on " + s.host() + ":" + s.port());
-        Thread.currentThread().join(); // serve until killed
+        SeedMain.run(args, S1BlockingEcho::start);
     }
 
     /** The seed's {@code while True} loop. */
     private void serve() {
         try (NativeBuffer msg = NativeBuffer.allocate(RECV_SIZE)) {
             while (!closing) {
-                int conn;
-                try {
-                    conn = NativeSockets.accept(listenFd); // blocks until a client connects
-                } catch (NativeException e) {
-                    if (closing) {
-                        break;
-                    }
-                    LOG.log(System.Logger.Level.WARNING, "S1: " + e.getMessage());
-                    pause();
-                    continue;
-                }
-                if (conn == NativeSockets.WOULD_BLOCK) {
-                    continue; // cannot happen on a blocking listener; harmless if it does
+                int conn = listener.accept("S1", () -> closing); // blocks until a client connects
+                if (conn < 0) {
+                    continue; // failed (logged, paused) or closing
                 }
                 if (!adopt(conn)) {
                     break; // close() connected to wake us up: this is its connection
@@ -126,15 +97,7 @@ public final class S1BlockingEcho implements SeedServer {
         // accept4(2) gives a non-blocking socket (SOCK_NONBLOCK): make it blocking like the seed's
         NativeSockets.setBlocking(conn, true);
         int n = NativeSockets.read(conn, msg, 0, RECV_SIZE); // blocks until data or EOF
-        int sent = 0;
-        while (sent < n) { // n == 0: EOF, nothing to send
-            int w = NativeSockets.write(conn, msg, sent, n - sent);
-            if (w <= 0) {
-                // a blocking write returns only after writing something (or fails)
-                throw new IOException("write(fd=" + conn + ") returned " + w + " in blocking mode");
-            }
-            sent += w;
-        }
+        writeAll(conn, msg, n); // n == 0: EOF, nothing to send
     }
 
     /** Publishes conn so close() can shut it down; false (conn closed) when closing already. */
@@ -172,19 +135,7 @@ public final class S1BlockingEcho implements SeedServer {
                 shutdownQuietly(connFd);
             }
         }
-        int poke = pokeListener(listenFd);
-        try {
-            server.join(CLOSE_WAIT_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (server.isAlive()) {
-            LOG.log(System.Logger.Level.WARNING, "S1: server thread did not stop within " + CLOSE_WAIT_MILLIS + " ms");
-        }
-        if (poke >= 0) {
-            closeQuietly(poke);
-        }
-        closeQuietly(listenFd);
+        listener.stop("S1", List.of(server)); // wakes a blocked accept, joins, closes the listener
     }
 
     /** True while a connection is being served (for tests: the thread is then in read or write). */
@@ -196,33 +147,26 @@ public final class S1BlockingEcho implements SeedServer {
 
     @Override
     public String host() {
-        return host;
+        return listener.host;
     }
 
     @Override
     public int port() {
-        return port;
+        return listener.port;
     }
 
-    // ---- helpers shared with S2 (same blocking accept loop, same way to stop it) and S3/S4 ------
+    // ---- helpers shared with S2 and S3/S4 (the listener's part is BlockingListener) -------------
 
-    /**
-     * Starts a connection to the listener's own address so that an accept(2) blocked on it
-     * returns. Returns the connecting fd (the caller closes it), or -1 if it could not start.
-     * A wildcard listener (0.0.0.0 or ::) is reached through the loopback address.
-     */
-    static int pokeListener(int listenFd) {
-        try {
-            var local = NativeSockets.localAddress(listenFd);
-            String target = switch (local.host()) {
-                case "0.0.0.0" -> "127.0.0.1";
-                case "::" -> "::1";
-                default -> local.host();
-            };
-            return NativeSockets.connect(target, local.port()); // non-blocking: returns at once
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot wake the accepting thread: " + e.getMessage());
-            return -1;
+    /** Blocking write of msg[0, n): loops because write(2) may take part of it. */
+    static void writeAll(int conn, NativeBuffer msg, int n) throws IOException {
+        int sent = 0;
+        while (sent < n) {
+            int w = NativeSockets.write(conn, msg, sent, n - sent);
+            if (w <= 0) {
+                // a blocking write returns only after writing something (or fails)
+                throw new IOException("write(fd=" + conn + ") returned " + w + " in blocking mode");
+            }
+            sent += w;
         }
     }
 
@@ -241,14 +185,6 @@ public final class S1BlockingEcho implements SeedServer {
             NativeSockets.close(fd);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, e.getMessage());
-        }
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(ACCEPT_FAILURE_PAUSE_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

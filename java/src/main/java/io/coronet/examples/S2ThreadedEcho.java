@@ -3,7 +3,6 @@ package io.coronet.examples;
 import io.coronet.ffi.BrokenPipeException;
 import io.coronet.ffi.ConnectionResetException;
 import io.coronet.ffi.NativeBuffer;
-import io.coronet.ffi.NativeException;
 import io.coronet.ffi.NativeSockets;
 
 import java.io.IOException;
@@ -49,13 +48,9 @@ public final class S2ThreadedEcho implements SeedServer {
     static final int BACKLOG = 10240;
     /** The seed's {@code conn.recv(65535)}. */
     static final int RECV_SIZE = 65535;
-    private static final long ACCEPT_FAILURE_PAUSE_MILLIS = 100;
-    private static final long CLOSE_WAIT_MILLIS = 5_000;
     private static final System.Logger LOG = System.getLogger(S2ThreadedEcho.class.getName());
 
-    private final String host;
-    private final int port;
-    private final int listenFd;
+    private final BlockingListener listener;
     private final Thread acceptor;
     private final AtomicLong threadNumbers = new AtomicLong();
     private volatile boolean closing;
@@ -67,52 +62,29 @@ public final class S2ThreadedEcho implements SeedServer {
      */
     private final Map<Integer, Thread> connections = new HashMap<>();
 
-    private S2ThreadedEcho(String host, int port, int listenFd) {
-        this.host = host;
-        this.port = port;
-        this.listenFd = listenFd;
+    private S2ThreadedEcho(BlockingListener listener) {
+        this.listener = listener;
         this.acceptor = new Thread(this::acceptLoop, "s2-accept");
         this.acceptor.setDaemon(true);
     }
 
     /** Binds host:port (0: a free port) and accepts on a background thread. */
     public static SeedServer start(String host, int port) throws Exception {
-        int fd = NativeSockets.listen(host, port, BACKLOG, false);
-        try {
-            NativeSockets.setBlocking(fd, true);
-            S2ThreadedEcho s = new S2ThreadedEcho(host, NativeSockets.localPort(fd), fd);
-            s.acceptor.start();
-            return s;
-        } catch (Exception | Error e) {
-            NativeSockets.close(fd);
-            throw e;
-        }
+        S2ThreadedEcho s = new S2ThreadedEcho(BlockingListener.open(host, port, BACKLOG));
+        s.listener.startAcceptor(s.acceptor);
+        return s;
     }
 
     public static void main(String[] args) throws Exception {
-        String host = args.length > 0 ? args[0] : "127.0.0.1";
-        int port = args.length > 1 ? Integer.parseInt(args[1]) : 5566;
-        SeedServer s = start(host, port);
-        System.out.println("listening on " + s.host() + ":" + s.port());
-        Thread.currentThread().join(); // serve until killed
+        SeedMain.run(args, S2ThreadedEcho::start);
     }
 
     /** The seed's main loop: accept, start a thread for the connection, repeat. */
     private void acceptLoop() {
         while (!closing) {
-            int conn;
-            try {
-                conn = NativeSockets.accept(listenFd); // blocks until a client connects
-            } catch (NativeException e) {
-                if (closing) {
-                    break;
-                }
-                LOG.log(System.Logger.Level.WARNING, "S2: " + e.getMessage());
-                pause(); // EMFILE would otherwise fail again at once, in a busy loop
-                continue;
-            }
-            if (conn == NativeSockets.WOULD_BLOCK) {
-                continue;
+            int conn = listener.accept("S2", () -> closing); // blocks until a client connects
+            if (conn < 0) {
+                continue; // failed (logged, paused) or closing
             }
             Thread t = new Thread(() -> handler(conn), "s2-conn-" + threadNumbers.incrementAndGet());
             t.setDaemon(true);
@@ -136,7 +108,7 @@ public final class S2ThreadedEcho implements SeedServer {
                 if (n <= 0) {
                     return; // 0: the peer closed its side (WOULD_BLOCK cannot happen when blocking)
                 }
-                writeAll(conn, msg, n);
+                S1BlockingEcho.writeAll(conn, msg, n); // all of it: send may take part
             }
         } catch (ConnectionResetException | BrokenPipeException e) {
             // the peer went away: an ordinary end for this connection only
@@ -147,18 +119,6 @@ public final class S2ThreadedEcho implements SeedServer {
                 connections.remove(conn);
                 S1BlockingEcho.closeQuietly(conn);
             }
-        }
-    }
-
-    /** Blocking write of msg[0, n): loops because write(2) may take part of it. */
-    private static void writeAll(int conn, NativeBuffer msg, int n) throws IOException {
-        int sent = 0;
-        while (sent < n) {
-            int w = NativeSockets.write(conn, msg, sent, n - sent);
-            if (w <= 0) {
-                throw new IOException("write(fd=" + conn + ") returned " + w + " in blocking mode");
-            }
-            sent += w;
         }
     }
 
@@ -179,24 +139,8 @@ public final class S2ThreadedEcho implements SeedServer {
             }
             threads = new ArrayList<>(connections.values());
         }
-        int poke = S1BlockingEcho.pokeListener(listenFd);
         threads.add(acceptor);
-        long deadline = System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000;
-        for (Thread t : threads) {
-            try {
-                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            if (t.isAlive()) {
-                LOG.log(System.Logger.Level.WARNING, "S2: " + t.getName() + " did not stop within " + CLOSE_WAIT_MILLIS + " ms");
-            }
-        }
-        if (poke >= 0) {
-            S1BlockingEcho.closeQuietly(poke);
-        }
-        S1BlockingEcho.closeQuietly(listenFd);
+        listener.stop("S2", threads); // wakes the blocked accept, joins all, closes the listener
     }
 
     /** Connections being served right now (for tests). */
@@ -208,19 +152,11 @@ public final class S2ThreadedEcho implements SeedServer {
 
     @Override
     public String host() {
-        return host;
+        return listener.host;
     }
 
     @Override
     public int port() {
-        return port;
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(ACCEPT_FAILURE_PAUSE_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return listener.port;
     }
 }
