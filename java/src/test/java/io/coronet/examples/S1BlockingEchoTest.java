@@ -7,14 +7,15 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
+import static io.coronet.examples.SeedTestSupport.assertCloseReleasesEveryFd;
 import static io.coronet.examples.SeedTestSupport.assertEndOfStream;
+import static io.coronet.examples.SeedTestSupport.assertSmallEcho;
 import static io.coronet.examples.SeedTestSupport.assertThreadsEnd;
 import static io.coronet.examples.SeedTestSupport.connect;
 import static io.coronet.examples.SeedTestSupport.randomBytes;
 import static io.coronet.examples.SeedTestSupport.readExactly;
+import static io.coronet.examples.SeedTestSupport.warmUp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -104,26 +105,15 @@ class S1BlockingEchoTest {
     @Test
     void closeReleasesEveryFd() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc/self/fd");
-        try (SeedServer warm = S1BlockingEcho.start("127.0.0.1", 0); Socket s = connect(warm)) {
-            SeedTestSupport.assertSmallEcho(s, "warm"); // loads what the first server loads
-        }
-        int before = SeedTestSupport.openSocketLikeFds();
-        SeedServer server = S1BlockingEcho.start("127.0.0.1", 0);
-        List<Socket> clients = new ArrayList<>();
-        try {
+        warmUp(S1BlockingEcho::start, s -> assertSmallEcho(s, "warm")); // loads what the first server loads
+        assertCloseReleasesEveryFd(S1BlockingEcho::start, "s1-", (server, clients) -> {
             for (int i = 0; i < 5; i++) {
                 try (Socket s = connect(server)) {
-                    SeedTestSupport.assertSmallEcho(s, "x" + i);
+                    assertSmallEcho(s, "x" + i);
                 }
             }
             Socket silent = connect(server); // in the backlog or being read at close
             clients.add(silent);
-        } finally {
-            server.close();
-        }
-        for (Socket s : clients) {
-            s.close();
-        }
-        assertEquals(before, SeedTestSupport.openSocketLikeFds(), "fds left open after close");
+        });
     }
 }

@@ -8,22 +8,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static io.coronet.examples.SeedTestSupport.MIB;
+import static io.coronet.examples.SeedTestSupport.assertCloseReleasesEveryFd;
 import static io.coronet.examples.SeedTestSupport.assertEchoes;
 import static io.coronet.examples.SeedTestSupport.assertEndOfStream;
 import static io.coronet.examples.SeedTestSupport.assertSmallEcho;
+import static io.coronet.examples.SeedTestSupport.assertSmallEchoes;
 import static io.coronet.examples.SeedTestSupport.assertThreadsEnd;
 import static io.coronet.examples.SeedTestSupport.connect;
 import static io.coronet.examples.SeedTestSupport.randomBytes;
 import static io.coronet.examples.SeedTestSupport.readExactly;
+import static io.coronet.examples.SeedTestSupport.runConcurrently;
+import static io.coronet.examples.SeedTestSupport.warmUp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @Timeout(60)
@@ -32,9 +31,7 @@ class S2ThreadedEchoTest {
     @Test
     void echoesManyMessagesOnOneConnection() throws Exception {
         try (SeedServer server = S2ThreadedEcho.start("127.0.0.1", 0); Socket s = connect(server)) {
-            for (int i = 0; i < 100; i++) {
-                assertSmallEcho(s, "line " + i + "\n");
-            }
+            assertSmallEchoes(s, 100);
         }
     }
 
@@ -47,25 +44,13 @@ class S2ThreadedEchoTest {
 
     @Test
     void servesConcurrentClients() throws Exception {
-        int clients = 8;
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
         try (SeedServer server = S2ThreadedEcho.start("127.0.0.1", 0)) {
-            List<Future<?>> results = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
+            runConcurrently(8, c -> {
                 long seed = c;
-                results.add(pool.submit(() -> {
-                    try (Socket s = connect(server)) {
-                        assertEchoes(s, randomBytes(256 * 1024 + (int) seed, seed), seed);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : results) {
-                f.get(30, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+                try (Socket s = connect(server)) {
+                    assertEchoes(s, randomBytes(256 * 1024 + (int) seed, seed), seed);
+                }
+            });
         }
     }
 
@@ -129,24 +114,13 @@ class S2ThreadedEchoTest {
     @Test
     void closeReleasesEveryFd() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc/self/fd");
-        try (SeedServer warm = S2ThreadedEcho.start("127.0.0.1", 0); Socket s = connect(warm)) {
-            SeedTestSupport.assertSmallEcho(s, "warm"); // loads what the first server loads
-        }
-        int before = SeedTestSupport.openSocketLikeFds();
-        SeedServer server = S2ThreadedEcho.start("127.0.0.1", 0);
-        List<Socket> clients = new ArrayList<>();
-        try {
+        warmUp(S2ThreadedEcho::start, s -> assertSmallEcho(s, "warm")); // loads what the first server loads
+        assertCloseReleasesEveryFd(S2ThreadedEcho::start, "s2-", (server, clients) -> {
             for (int i = 0; i < 5; i++) {
                 Socket s = connect(server);
                 clients.add(s);
                 assertSmallEcho(s, "x" + i); // its thread is now blocked in read
             }
-        } finally {
-            server.close();
-        }
-        for (Socket s : clients) {
-            s.close();
-        }
-        assertEquals(before, SeedTestSupport.openSocketLikeFds(), "fds left open after close");
+        });
     }
 }

@@ -10,26 +10,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static io.coronet.examples.SeedTestSupport.MIB;
+import static io.coronet.examples.SeedTestSupport.assertAcceptPausesOnEmfileAndRecovers;
+import static io.coronet.examples.SeedTestSupport.assertCloseReleasesEveryFd;
 import static io.coronet.examples.SeedTestSupport.assertClosedByServer;
 import static io.coronet.examples.SeedTestSupport.assertEchoes;
 import static io.coronet.examples.SeedTestSupport.assertEndOfStream;
 import static io.coronet.examples.SeedTestSupport.assertSmallEcho;
-import static io.coronet.examples.SeedTestSupport.assertThreadsEnd;
+import static io.coronet.examples.SeedTestSupport.assertSmallEchoes;
 import static io.coronet.examples.SeedTestSupport.connect;
-import static io.coronet.examples.SeedTestSupport.openSocketLikeFds;
 import static io.coronet.examples.SeedTestSupport.randomBytes;
 import static io.coronet.examples.SeedTestSupport.readExactly;
+import static io.coronet.examples.SeedTestSupport.runConcurrently;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @Timeout(60)
@@ -38,9 +33,7 @@ class S4CallbackHandshakeTest {
 
     @BeforeAll
     static void warmUp() throws Exception {
-        try (SeedServer server = S4CallbackHandshake.start("127.0.0.1", 0); Socket s = connect(server)) {
-            greet(s);
-        }
+        SeedTestSupport.warmUp(S4CallbackHandshake::start, S4CallbackHandshakeTest::greet);
     }
 
     private static byte[] ascii(String s) {
@@ -57,9 +50,7 @@ class S4CallbackHandshakeTest {
     void handshakeThenEcho() throws Exception {
         try (SeedServer server = S4CallbackHandshake.start("127.0.0.1", 0); Socket s = connect(server)) {
             greet(s);
-            for (int i = 0; i < 50; i++) {
-                assertSmallEcho(s, "line " + i + "\n");
-            }
+            assertSmallEchoes(s, 50);
             assertSmallEcho(s, "hello\n"); // after the handshake "hello" is data like any other
         }
     }
@@ -201,32 +192,20 @@ class S4CallbackHandshakeTest {
 
     @Test
     void concurrentClientsInDifferentPhases() throws Exception {
-        int clients = 12;
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
         try (SeedServer server = S4CallbackHandshake.start("127.0.0.1", 0)) {
-            List<Future<?>> results = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
+            runConcurrently(12, c -> {
                 long seed = 200 + c;
                 boolean good = c % 3 != 0;
-                results.add(pool.submit(() -> {
-                    try (Socket s = connect(server)) {
-                        if (good) {
-                            greet(s);
-                            assertEchoes(s, randomBytes(64 * 1024 + (int) seed, seed), seed);
-                        } else {
-                            s.getOutputStream().write(ascii("nope\n"));
-                            assertEndOfStream(s);
-                        }
+                try (Socket s = connect(server)) {
+                    if (good) {
+                        greet(s);
+                        assertEchoes(s, randomBytes(64 * 1024 + (int) seed, seed), seed);
+                    } else {
+                        s.getOutputStream().write(ascii("nope\n"));
+                        assertEndOfStream(s);
                     }
-                    return null;
-                }));
-            }
-            for (Future<?> f : results) {
-                f.get(30, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+                }
+            });
         }
     }
 
@@ -248,10 +227,7 @@ class S4CallbackHandshakeTest {
     @Test
     void closeReleasesEveryFdAndTheThread() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc/self/fd");
-        int before = openSocketLikeFds();
-        SeedServer server = S4CallbackHandshake.start("127.0.0.1", 0);
-        List<Socket> clients = new ArrayList<>();
-        try {
+        assertCloseReleasesEveryFd(S4CallbackHandshake::start, "s4-", (server, clients) -> {
             for (int i = 0; i < 5; i++) {
                 Socket greeted = connect(server);
                 clients.add(greeted);
@@ -265,42 +241,18 @@ class S4CallbackHandshakeTest {
             greet(writing);
             writing.getOutputStream().write(randomBytes(MIB, 1)); // the server ends up with a write pending
             assertSmallEcho(clients.get(0), "sync"); // the loop has handled what came before
-        } finally {
-            server.close();
-        }
-        assertThreadsEnd("s4-");
-        for (Socket s : clients) {
-            s.close();
-        }
-        assertEquals(before, openSocketLikeFds(), "fds left open after close");
+        });
     }
 
-    /**
-     * EMFILE on accept: the listener is level-triggered, so without a pause the loop would
-     * retry at once, for ever. It must pause, then accept the waiting client once fds are free.
-     */
+    /** EMFILE on accept: the level-triggered listener must pause, not spin, then recover. */
     @Test
     void runningOutOfFdsPausesAcceptingAndRecovers() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc/self/fd and RLIMIT_NOFILE");
         try (S4CallbackHandshake server = (S4CallbackHandshake) S4CallbackHandshake.start("127.0.0.1", 0)) {
-            Socket waiting;
-            try (SeedTestSupport.FdExhaustion fds = new SeedTestSupport.FdExhaustion()) {
-                fds.release(); // exactly one free fd: the client's; the server's accept gets EMFILE
-                waiting = connect(server); // the kernel completes the handshake into the backlog
-                for (int i = 0; i < 1000 && server.acceptFailures() == 0; i++) {
-                    Thread.sleep(10);
-                }
-                long first = server.acceptFailures();
-                assertTrue(first > 0, "accept did not fail: the fd table was not full");
-                Thread.sleep(500);
-                long failures = server.acceptFailures() - first;
-                // paused 100 ms per failure: about 5 retries; a busy loop makes tens of thousands
-                assertTrue(failures < 50, failures + " failed accepts in 0.5 s: the loop is spinning");
-            }
-            try (Socket s = waiting) { // fds are back: the next retry accepts it
-                greet(waiting);
+            assertAcceptPausesOnEmfileAndRecovers(server, s -> {
+                greet(s);
                 assertSmallEcho(s, "served after the fd shortage");
-            }
+            });
         }
     }
 }

@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -32,6 +33,24 @@ final class SeedTestSupport {
     static final int MIB = 1 << 20;
 
     private SeedTestSupport() {
+    }
+
+    /** Something a test does with one client connection. */
+    @FunctionalInterface
+    interface ClientCheck {
+        void check(Socket s) throws Exception;
+    }
+
+    /** What client number c (0, 1, ...) of {@link #runConcurrently} does. */
+    @FunctionalInterface
+    interface ClientTask {
+        void run(int c) throws Exception;
+    }
+
+    /** Opens the clients a close test leaves connected, adding each to clients. */
+    @FunctionalInterface
+    interface Clients {
+        void open(SeedServer server, List<Socket> clients) throws Exception;
     }
 
     static Socket connect(SeedServer server) throws IOException {
@@ -216,6 +235,92 @@ final class SeedTestSupport {
             while (!fillers.isEmpty()) {
                 fillers.pop().close();
             }
+        }
+    }
+
+    /**
+     * Starts a server, runs hello on one connection and closes both: the first server loads
+     * libcoronet and JDK socket classes, which later fd counts must not see.
+     */
+    static void warmUp(SeedMain.Starter start, ClientCheck hello) throws Exception {
+        try (SeedServer server = start.start("127.0.0.1", 0); Socket s = connect(server)) {
+            hello.check(s);
+        }
+    }
+
+    /** count small round trips on one connection ("line 0\n", "line 1\n", ...). */
+    static void assertSmallEchoes(Socket s, int count) throws IOException {
+        for (int i = 0; i < count; i++) {
+            assertSmallEcho(s, "line " + i + "\n");
+        }
+    }
+
+    /** Runs task(0) .. task(clients - 1) at once, one thread each; fails if one fails or hangs. */
+    static void runConcurrently(int clients, ClientTask task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<?>> results = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                int client = c;
+                results.add(pool.submit(() -> {
+                    task.run(client);
+                    return null;
+                }));
+            }
+            for (Future<?> f : results) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
+     * Starts a server, opens clients (kept connected), closes the server, and asserts that its
+     * threads (names starting with threadPrefix) end and that every socket-like fd it opened is
+     * closed. Call after a warm-up (see {@link #warmUp}).
+     */
+    static void assertCloseReleasesEveryFd(SeedMain.Starter start, String threadPrefix, Clients open)
+            throws Exception {
+        int before = openSocketLikeFds();
+        SeedServer server = start.start("127.0.0.1", 0);
+        List<Socket> clients = new ArrayList<>();
+        try {
+            open.open(server, clients);
+            assertTrue(openSocketLikeFds() > before); // at least our own client sockets
+        } finally {
+            server.close();
+        }
+        assertThreadsEnd(threadPrefix);
+        for (Socket s : clients) {
+            s.close();
+        }
+        assertEquals(before, openSocketLikeFds(), "fds left open after close");
+    }
+
+    /**
+     * EMFILE on accept (S3, S4): the listener is level-triggered, so without a pause the loop
+     * would retry at once, for ever. It must pause, then accept the waiting client once fds are
+     * free; served then checks that client is served.
+     */
+    static void assertAcceptPausesOnEmfileAndRecovers(CallbackLoop<?> server, ClientCheck served) throws Exception {
+        Socket waiting;
+        try (FdExhaustion fds = new FdExhaustion()) {
+            fds.release(); // exactly one free fd: the client's; the server's accept gets EMFILE
+            waiting = connect(server); // the kernel completes the handshake into the backlog
+            for (int i = 0; i < 1000 && server.acceptFailures() == 0; i++) {
+                Thread.sleep(10);
+            }
+            long first = server.acceptFailures();
+            assertTrue(first > 0, "accept did not fail: the fd table was not full");
+            Thread.sleep(500);
+            long failures = server.acceptFailures() - first;
+            // paused 100 ms per failure: about 5 retries; a busy loop makes tens of thousands
+            assertTrue(failures < 50, failures + " failed accepts in 0.5 s: the loop is spinning");
+        }
+        try (Socket s = waiting) { // fds are back: the next retry accepts it
+            served.check(s);
         }
     }
 }
