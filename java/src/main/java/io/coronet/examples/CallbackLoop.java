@@ -109,10 +109,7 @@ abstract class CallbackLoop<R extends CallbackLoop.Registration<R>> implements S
             poller = Poller.open();
             this.port = NativeSockets.localPort(listenFd);
         } catch (IOException | RuntimeException | Error e) {
-            if (poller != null) {
-                poller.close();
-            }
-            S1BlockingEcho.closeQuietly(listenFd);
+            closeAfterFailure(poller, listenFd, e);
             throw e;
         }
         this.sel = poller;
@@ -146,10 +143,21 @@ abstract class CallbackLoop<R extends CallbackLoop.Registration<R>> implements S
             loop.start();
             return this;
         } catch (IOException | RuntimeException | Error e) {
-            sel.close();
-            S1BlockingEcho.closeQuietly(listenFd);
+            closeAfterFailure(sel, listenFd, e);
             throw e;
         }
+    }
+
+    /** Releases what a failed start opened (poller may be null); a failure to close is added to cause. */
+    private static void closeAfterFailure(Poller poller, int listenFd, Throwable cause) {
+        if (poller != null) {
+            try {
+                poller.close();
+            } catch (IOException | RuntimeException e) {
+                cause.addSuppressed(e);
+            }
+        }
+        S1BlockingEcho.closeQuietly(listenFd);
     }
 
     // ---- accept and the selector's register / modify / unregister ------------------------------
