@@ -64,11 +64,7 @@ public final class S5CoroutineHandshake {
     }
 
     public static void main(String[] args) throws Exception {
-        String host = args.length > 0 ? args[0] : "127.0.0.1";
-        int port = args.length > 1 ? Integer.parseInt(args[1]) : 5566;
-        SeedServer s = start(host, port);
-        System.out.println("listening on " + s.host() + ":" + s.port());
-        Thread.currentThread().join(); // serve until killed
+        SeedMain.run(args, S5CoroutineHandshake::start);
     }
 
     /** A seed server made of an event loop group and a TcpServer on it. */
