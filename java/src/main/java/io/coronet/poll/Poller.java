@@ -74,7 +74,12 @@ public final class Poller implements AutoCloseable {
     private int registered;
 
     /** Guards the handle against close() racing wake() from another thread. */
-    private final Object lifecycle = new Object();
+    /**
+     * Guards the native handle against close() freeing it while another thread's wake() uses it.
+     * A ReentrantLock, not a monitor: coronet uses no synchronized on paths a coroutine can
+     * reach (wake() is called by coroutines of other loops), see Coroutine's rules.
+     */
+    private final java.util.concurrent.locks.ReentrantLock lifecycle = new java.util.concurrent.locks.ReentrantLock();
     private volatile boolean closed;
 
     private Poller(long handle, int eventCapacity) {
@@ -294,13 +299,16 @@ public final class Poller implements AutoCloseable {
 
     /** Makes a current or the next {@link #poll} return. Any thread. */
     public void wake() throws IOException {
-        synchronized (lifecycle) {
+        lifecycle.lock();
+        try {
             ensureOpen();
             NativeStats.count(NativeStats.Kind.WAKE);
             int res = LIB.cn_poller_wake(handle);
             if (res < 0) {
                 throw Errors.exception("poller_wake", -1, -res);
             }
+        } finally {
+            lifecycle.unlock();
         }
     }
 
@@ -311,12 +319,15 @@ public final class Poller implements AutoCloseable {
     @Override
     public void close() throws IOException {
         int res;
-        synchronized (lifecycle) {
+        lifecycle.lock();
+        try {
             if (closed) {
                 return;
             }
             closed = true;
             res = LIB.cn_poller_close(handle);
+        } finally {
+            lifecycle.unlock();
         }
         readyCount = 0;
         eventBuffer.close();
