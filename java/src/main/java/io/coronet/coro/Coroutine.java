@@ -113,22 +113,24 @@ public final class Coroutine extends LoopTenant {
         return launch(loop, null, body);
     }
 
+    @SuppressWarnings("unchecked")
     public static Task<Void> launch(EventLoop loop, String name, VoidBody body) {
-        Objects.requireNonNull(body);
-        return spawn(loop, name, () -> {
-            body.run();
-            return null;
-        });
+        // no adapter lambda: it would sit on the coroutine's stack (and heap) for its whole life
+        return Coroutine.<Void>startAny(loop, name, body, null);
     }
 
-    @SuppressWarnings("unchecked")
     static <T> Task<T> start(EventLoop loop, String name, Body<T> body, Scope scope) {
+        return startAny(loop, name, body, scope);
+    }
+
+    /** body is a {@link Body} or a {@link VoidBody}. */
+    @SuppressWarnings("unchecked")
+    static <T> Task<T> startAny(EventLoop loop, String name, Object body, Scope scope) {
         ContinuationSupport.ensureAvailable();
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(body, "body");
         Task<Object> task = new Task<>();
-        Coroutine co = new Coroutine(loop, name != null ? name : "coroutine-" + Integer.toHexString(
-                System.identityHashCode(task)), task, scope);
+        Coroutine co = new Coroutine(loop, name, task, scope);
         task.owner = co;
         co.cont = new CoContinuation(co, () -> co.runBody(body));
         if (loop.inLoop()) {
@@ -150,10 +152,15 @@ public final class Coroutine extends LoopTenant {
         loop.runSoon(resumer);
     }
 
-    private void runBody(Body<?> body) {
+    private void runBody(Object body) {
         Object value;
         try {
-            value = body.run();
+            if (body instanceof VoidBody v) {
+                v.run();
+                value = null;
+            } else {
+                value = ((Body<?>) body).run();
+            }
         } catch (Throwable failure) {
             finish(failure);
             return;
@@ -166,7 +173,7 @@ public final class Coroutine extends LoopTenant {
         boolean observed = task.completeFailure(failure);
         if (!observed && !expected && scope == null) {
             loop.reportUncaught(new IllegalStateException(
-                    "coroutine '" + name + "' failed and nothing was waiting for it", failure));
+                    "coroutine '" + name() + "' failed and nothing was waiting for it", failure));
         }
     }
 
@@ -310,10 +317,10 @@ public final class Coroutine extends LoopTenant {
             return;
         }
         if (cancelled) {
-            throw new CancelledException("coroutine '" + name + "' was cancelled", cancelCause);
+            throw new CancelledException("coroutine '" + name() + "' was cancelled", cancelCause);
         }
         if (deadlineNanos != NO_DEADLINE && System.nanoTime() - deadlineNanos >= 0) {
-            throw new CoroutineTimeoutException("coroutine '" + name + "': deadline passed", deadlineNanos);
+            throw new CoroutineTimeoutException("coroutine '" + name() + "': deadline passed", deadlineNanos);
         }
     }
 
@@ -387,8 +394,9 @@ public final class Coroutine extends LoopTenant {
 
     // ---- accessors ---------------------------------------------------------------------------
 
+    /** The name given at spawn, or "coroutine-" and an identity hash (made on demand: no String per coroutine). */
     public String name() {
-        return name;
+        return name != null ? name : "coroutine-" + Integer.toHexString(System.identityHashCode(this));
     }
 
     public EventLoop loop() {
@@ -414,7 +422,7 @@ public final class Coroutine extends LoopTenant {
         if (held.length > 0) {
             LockInfo lock = held[0];
             StackTraceElement where = held[0].getLockedStackFrame();
-            throw new MonitorHeldException("coroutine '" + name + "' is about to suspend while holding the monitor of "
+            throw new MonitorHeldException("coroutine '" + name() + "' is about to suspend while holding the monitor of "
                     + lock.getClassName() + "@" + Integer.toHexString(lock.getIdentityHashCode())
                     + (where != null ? " (locked at " + where + ")" : "")
                     + ": on JDK 24+ this can deadlock the event loop; use ReentrantLock instead of synchronized");
@@ -427,6 +435,6 @@ public final class Coroutine extends LoopTenant {
 
     @Override
     public String toString() {
-        return "Coroutine[" + name + ", " + state + (cancelled ? ", cancelled" : "") + "]";
+        return "Coroutine[" + name() + ", " + state + (cancelled ? ", cancelled" : "") + "]";
     }
 }

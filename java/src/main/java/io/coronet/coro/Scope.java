@@ -45,11 +45,15 @@ public final class Scope implements AutoCloseable {
 
     /** Starts a child coroutine on the parent's loop. */
     public <T> Task<T> spawn(Coroutine.Body<T> body) {
+        return startChild(body);
+    }
+
+    private <T> Task<T> startChild(Object body) {
         checkParent("Scope.spawn");
         if (closed) {
             throw new IllegalStateException("scope is closed");
         }
-        Task<T> child = Coroutine.start(parent.loop(), null, body, this);
+        Task<T> child = Coroutine.startAny(parent.loop(), null, java.util.Objects.requireNonNull(body), this);
         children.add(child);
         running++;
         child.onComplete(() -> childEnded(child));
@@ -57,10 +61,7 @@ public final class Scope implements AutoCloseable {
     }
 
     public Task<Void> launch(Coroutine.VoidBody body) {
-        return spawn(() -> {
-            body.run();
-            return null;
-        });
+        return startChild(body);
     }
 
     private void childEnded(Task<?> child) {
