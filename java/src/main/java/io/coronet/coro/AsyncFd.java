@@ -77,11 +77,6 @@ public final class AsyncFd implements IoHandler, AutoCloseable {
         return closed;
     }
 
-    /** True once the peer shut its write side or an error was reported: reads will end. */
-    public boolean sawHangup() {
-        return hangup || error;
-    }
-
     // ---- waiting -----------------------------------------------------------------------------
 
     /** Returns when the fd may be readable; suspends the calling coroutine until then. */

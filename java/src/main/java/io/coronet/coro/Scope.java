@@ -130,10 +130,6 @@ public final class Scope implements AutoCloseable {
         deliverFailure();
     }
 
-    public int activeChildren() {
-        return running;
-    }
-
     private void checkParent(String what) {
         if (Coroutine.current() != parent) {
             throw new IllegalStateException(what + " must be called by the coroutine that opened the scope");

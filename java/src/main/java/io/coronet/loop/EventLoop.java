@@ -70,9 +70,6 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** Per-loop singletons of upper layers (e.g. the net layer's buffer pool), closed at termination. */
     private final java.util.Map<Class<?>, Object> resources = new java.util.HashMap<>();
 
-    /** Registered handlers by poller key, so shutdown can close every fd still open. */
-    private IoHandler[] handlers = new IoHandler[256];
-    private int handlerCount;
 
     private LoopTenant tenants; // intrusive list head
     private int tenantCount;
@@ -81,9 +78,6 @@ public final class EventLoop implements Executor, AutoCloseable {
     private volatile long graceDeadline;
     private long unwindDeadline;
     private volatile Thread.UncaughtExceptionHandler uncaughtHandler = EventLoop::logUncaught;
-
-    // counters, read by tests and benchmarks (written by the loop thread only)
-    private long ticks, polls;
 
     private EventLoop(String name, Poller poller) {
         this.name = name;
@@ -277,13 +271,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (state == State.TERMINATED) {
             throw new EventLoopClosedException("event loop '" + name + "' has terminated");
         }
-        int key = poller.register(fd, interest, Objects.requireNonNull(handler));
-        if (key >= handlers.length) {
-            handlers = java.util.Arrays.copyOf(handlers, Math.max(key + 1, handlers.length * 2));
-        }
-        handlers[key] = handler;
-        handlerCount++;
-        return key;
+        return poller.register(fd, interest, Objects.requireNonNull(handler));
     }
 
     public void modify(int key, int interest) throws IOException {
@@ -299,15 +287,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** Removes the registration; call before closing its fd. Loop thread only. */
     public void deregister(int key) throws IOException {
         checkInLoop("deregister");
-        if (key >= 0 && key < handlers.length && handlers[key] != null) {
-            handlers[key] = null;
-            handlerCount--;
-        }
         poller.deregister(key);
-    }
-
-    public int registeredCount() {
-        return handlerCount;
     }
 
     // ---- shutdown ----------------------------------------------------------------------------
@@ -374,7 +354,6 @@ public final class EventLoop implements Executor, AutoCloseable {
     private void run() {
         try {
             while (true) {
-                ticks++;
                 long now = System.nanoTime();
                 runExpiredTimers(now);
                 drainInbox();
@@ -439,7 +418,6 @@ public final class EventLoop implements Executor, AutoCloseable {
                 timeoutMillis = 0;
             }
         }
-        polls++;
         int n = poller.poll(timeoutMillis);
         sleeping.lazySet(AWAKE);
         for (int i = 0; i < n; i++) {
@@ -508,11 +486,10 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     private void closeEverything() {
-        for (int key = 0; key < handlers.length; key++) {
-            IoHandler h = handlers[key];
+        // The poller's attachments are the handlers: every fd still registered gets closed.
+        for (int key = 0, limit = poller.keyLimit(); key < limit; key++) {
+            IoHandler h = (IoHandler) poller.attachmentOf(key);
             if (h != null) {
-                handlers[key] = null;
-                handlerCount--;
                 try {
                     h.onLoopClose();
                 } catch (Throwable e) {
@@ -546,15 +523,6 @@ public final class EventLoop implements Executor, AutoCloseable {
         } catch (IllegalStateException closed) {
             // the poller closed while we were waking it: the loop is ending, nothing to wake
         }
-    }
-
-    /** Loop statistics: ticks run, polls made. For tests and benchmarks. */
-    public long ticks() {
-        return ticks;
-    }
-
-    public long polls() {
-        return polls;
     }
 
     @Override

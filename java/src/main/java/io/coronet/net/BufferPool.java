@@ -57,10 +57,6 @@ public final class BufferPool implements AutoCloseable {
         return lent;
     }
 
-    public int idleCount() {
-        return idle.size();
-    }
-
     @Override
     public void close() {
         closed = true;

@@ -226,6 +226,17 @@ public final class Poller implements AutoCloseable {
         return key >= 0 && key < slotsUsed && slotFd[key] != FREE;
     }
 
+    /** The attachment of a live registration, or null if key is not one. */
+    public Object attachmentOf(int key) {
+        ensureOpen();
+        return isRegistered(key) ? slotAttachment[key] : null;
+    }
+
+    /** One past the highest key ever handed out: every live key is below it (for walking them all). */
+    public int keyLimit() {
+        return slotsUsed;
+    }
+
     /** The fd of a live registration. */
     public int registeredFd(int key) {
         ensureOpen();
