@@ -2,6 +2,7 @@ package io.coronet.net;
 
 import io.coronet.coro.AsyncFd;
 import io.coronet.coro.Coroutine;
+import io.coronet.ffi.Abi;
 import io.coronet.ffi.NativeBuffer;
 import io.coronet.ffi.NativeException;
 import io.coronet.ffi.NativeSockets;
@@ -107,8 +108,12 @@ public final class TcpListener implements AutoCloseable {
                 backOff(e.getMessage());
                 continue;
             } catch (NativeException e) {
-                if (isTransient(e)) {
+                if (e.errno() == Abi.ECONNABORTED || e.errno() == Abi.EINTR) {
                     continue; // the peer gave up before we took it: not our problem
+                }
+                if (e.errno() == Abi.ENOBUFS || e.errno() == Abi.ENOMEM) {
+                    backOff(e.getMessage()); // kernel memory, like fds: wait for it, do not stop serving
+                    continue;
                 }
                 throw e;
             }
@@ -131,10 +136,6 @@ public final class TcpListener implements AutoCloseable {
         }
     }
 
-    private static boolean isTransient(NativeException e) {
-        String name = e.errnoName();
-        return "ECONNABORTED".equals(name) || "EPROTO".equals(name) || "EINTR".equals(name);
-    }
 
     private long backoffMs = MIN_BACKOFF_MS;
 
@@ -186,11 +187,6 @@ public final class TcpListener implements AutoCloseable {
         } catch (Throwable loggingFailed) {
             System.err.println("coronet: " + message);
         }
-    }
-
-    /** True while accepts are paused for lack of file descriptors. */
-    public boolean isStarved() {
-        return starved;
     }
 
     public boolean isClosed() {

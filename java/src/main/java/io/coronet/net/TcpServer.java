@@ -3,7 +3,7 @@ package io.coronet.net;
 import io.coronet.coro.CancelledException;
 import io.coronet.coro.ClosedException;
 import io.coronet.coro.Coroutine;
-import io.coronet.coro.Task;
+import io.coronet.ffi.NativeException;
 import io.coronet.ffi.NativeSockets;
 import io.coronet.loop.EventLoop;
 import io.coronet.loop.EventLoopGroup;
@@ -92,12 +92,17 @@ public final class TcpServer {
             } catch (ClosedException | CancelledException stopped) {
                 return; // the server or the loop is shutting down
             }
+            if (loop.isShuttingDown()) { // a coroutine would be refused: do not take the connection
+                conn.close();
+                return;
+            }
             accepted.incrementAndGet();
             open.incrementAndGet();
             try {
                 NativeSockets.setNoDelay(conn.fd(), true);
                 Coroutine.launch(loop, new Served(conn, handler));
-            } catch (RuntimeException | IOException e) { // the loop refuses new coroutines: shutting down
+            } catch (NativeException e) { // the peer reset before we got to it: its problem only
+                failed.incrementAndGet();
                 open.decrementAndGet();
                 conn.close();
             }
@@ -171,16 +176,5 @@ public final class TcpServer {
     /** Connections whose handler ended with an exception (peer resets included). */
     public long failedConnections() {
         return failed.get();
-    }
-
-    /** Stops accepting (existing connections go on). */
-    public void stopAccepting() {
-        for (TcpListener l : listeners) {
-            try {
-                l.loop().execute(() -> closeQuietly(l));
-            } catch (RuntimeException alreadyStopped) {
-                // loop terminated: its listener is closed already
-            }
-        }
     }
 }
