@@ -55,10 +55,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         Cli.configureLogging();
         Cli.log(FdLimit.raiseToHardLimit());
-        Duration timeout = greetingTimeout;
         TcpServer.Handler handler = protocol == Protocol.echo
                 ? Echo::serve
-                : conn -> S5CoroutineHandshake.handle(conn, timeout);
+                : new S5CoroutineHandshake(greetingTimeout);
         EventLoopGroup group = EventLoopGroup.start("coronet-loop", n);
         TcpServer server;
         try {

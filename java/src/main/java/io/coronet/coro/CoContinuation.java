@@ -11,10 +11,13 @@ final class CoContinuation extends Continuation {
     /** The single scope all coronet coroutines yield to. */
     static final ContinuationScope SCOPE = new ContinuationScope("coronet");
 
+    /** Every coroutine's entry, shared: no object per coroutine. */
+    private static final Runnable ENTRY = new Coroutine.Entry();
+
     final Coroutine coroutine;
 
-    CoContinuation(Coroutine coroutine, Runnable body) {
-        super(SCOPE, body);
+    CoContinuation(Coroutine coroutine) {
+        super(SCOPE, ENTRY);
         this.coroutine = coroutine;
     }
 

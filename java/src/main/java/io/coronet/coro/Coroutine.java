@@ -55,7 +55,6 @@ import java.util.Objects;
 public final class Coroutine extends LoopTenant {
     /** Ready operations a coroutine may perform in a row before it yields to the others. */
     static final int OPERATION_BUDGET = 128;
-    private static final long NO_DEADLINE = Long.MAX_VALUE;
 
     private static volatile boolean checkMonitors = Boolean.getBoolean("coronet.debug.monitors");
 
@@ -63,9 +62,9 @@ public final class Coroutine extends LoopTenant {
 
     private final EventLoop loop;
     private final String name;
-    private final Task<Object> task;
-    private final Runnable resumer = this::resume;
-    private final Runnable waker = this::wake;
+    private final Task<Object> task; // null for a detached coroutine
+    /** A {@link Body} or a {@link VoidBody}; run once by {@link #runBody()}. */
+    private final Object body;
     private final Scope scope; // the scope it was spawned in, or null
     private CoContinuation cont;
     private State state = State.READY;
@@ -75,12 +74,14 @@ public final class Coroutine extends LoopTenant {
     private boolean cancelled;
     private Throwable cancelCause;
     private int uncancellable;
-    private long deadlineNanos = NO_DEADLINE;
+    /** The innermost deadline that governs this coroutine's suspensions, or null. */
+    Deadline deadline;
 
-    private Coroutine(EventLoop loop, String name, Task<Object> task, Scope scope) {
+    private Coroutine(EventLoop loop, String name, Task<Object> task, Object body, Scope scope) {
         this.loop = loop;
         this.name = name;
         this.task = task;
+        this.body = body;
         this.scope = scope;
     }
 
@@ -119,6 +120,16 @@ public final class Coroutine extends LoopTenant {
         return Coroutine.<Void>startAny(loop, name, body, null);
     }
 
+    /**
+     * Starts a coroutine that nobody will await: no {@link Task} is made (32 bytes less per
+     * coroutine, for servers that run one per connection). A failure it throws is reported to
+     * the loop's uncaught-failure handler. It is still a tenant of its loop: shutdown waits for
+     * it and cancels it when the grace period ends. Any thread.
+     */
+    public static void launchDetached(EventLoop loop, VoidBody body) {
+        create(loop, null, body, null, null);
+    }
+
     static <T> Task<T> start(EventLoop loop, String name, Body<T> body, Scope scope) {
         return startAny(loop, name, body, scope);
     }
@@ -126,19 +137,23 @@ public final class Coroutine extends LoopTenant {
     /** body is a {@link Body} or a {@link VoidBody}. */
     @SuppressWarnings("unchecked")
     static <T> Task<T> startAny(EventLoop loop, String name, Object body, Scope scope) {
+        Task<Object> task = new Task<>();
+        task.owner = create(loop, name, body, task, scope);
+        return (Task<T>) task;
+    }
+
+    private static Coroutine create(EventLoop loop, String name, Object body, Task<Object> task, Scope scope) {
         ContinuationSupport.ensureAvailable();
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(body, "body");
-        Task<Object> task = new Task<>();
-        Coroutine co = new Coroutine(loop, name, task, scope);
-        task.owner = co;
-        co.cont = new CoContinuation(co, () -> co.runBody(body));
+        Coroutine co = new Coroutine(loop, name, task, body, scope);
+        co.cont = new CoContinuation(co);
         if (loop.inLoop()) {
             co.admit();
         } else {
             loop.execute(co::admit);
         }
-        return (Task<T>) task;
+        return co;
     }
 
     private void admit() {
@@ -146,31 +161,47 @@ public final class Coroutine extends LoopTenant {
             loop.adopt(this);
         } catch (RuntimeException refused) { // the loop is shutting down
             state = State.DONE;
-            task.completeFailure(refused);
+            if (task != null) {
+                task.completeFailure(refused);
+            } else {
+                loop.reportUncaught(refused);
+            }
             return;
         }
-        loop.runSoon(resumer);
+        loop.resumeSoon(this);
     }
 
-    private void runBody(Object body) {
-        Object value;
-        try {
-            if (body instanceof VoidBody v) {
-                v.run();
-                value = null;
-            } else {
-                value = ((Body<?>) body).run();
+    /**
+     * The continuation's entry, one object for all coroutines: runs the current coroutine's
+     * body and completes its task. Written out rather than a lambda calling a method: each
+     * frame below the body stays on the coroutine's frozen stack (heap) while it is suspended.
+     */
+    static final class Entry implements Runnable {
+        @Override
+        public void run() {
+            Coroutine co = CoContinuation.current();
+            Object body = co.body;
+            Object value;
+            try {
+                if (body instanceof VoidBody v) {
+                    v.run();
+                    value = null;
+                } else {
+                    value = ((Body<?>) body).run();
+                }
+            } catch (Throwable failure) {
+                co.finish(failure);
+                return;
             }
-        } catch (Throwable failure) {
-            finish(failure);
-            return;
+            if (co.task != null) {
+                co.task.completeValue(value);
+            }
         }
-        task.completeValue(value);
     }
 
     private void finish(Throwable failure) {
         boolean expected = failure instanceof CancelledException && cancelled;
-        boolean observed = task.completeFailure(failure);
+        boolean observed = task != null && task.completeFailure(failure);
         if (!observed && !expected && scope == null) {
             loop.reportUncaught(new IllegalStateException(
                     "coroutine '" + name() + "' failed and nothing was waiting for it", failure));
@@ -178,7 +209,8 @@ public final class Coroutine extends LoopTenant {
     }
 
     /** The loop's ready phase resumes the coroutine here. */
-    private void resume() {
+    @Override
+    protected void resume() {
         if (state != State.READY) {
             return;
         }
@@ -213,7 +245,7 @@ public final class Coroutine extends LoopTenant {
         Coroutine co = require("yieldNow");
         co.checkInterrupts();
         co.state = State.READY;
-        co.loop.runSoon(co.resumer);
+        co.loop.resumeSoon(co);
         co.park();
     }
 
@@ -226,7 +258,7 @@ public final class Coroutine extends LoopTenant {
 
     private void sleepUntil(long deadline) {
         // The timer is cancelled on the way out, so it can only ever wake this sleep.
-        Timer timer = loop.schedule(deadline, waker);
+        Timer timer = loop.schedule(deadline, waker());
         try {
             while (timer.isPending()) {
                 suspend();
@@ -239,27 +271,11 @@ public final class Coroutine extends LoopTenant {
     /**
      * Runs {@code body} with a deadline: a suspension inside it that is still waiting when
      * {@code timeout} has passed throws {@link CoroutineTimeoutException}. Nested timeouts keep
-     * the earliest deadline.
+     * the earliest deadline. {@link Deadline} is the same as a block, without the lambda.
      */
     public static <T> T withTimeout(Duration timeout, Body<T> body) throws Exception {
-        Coroutine co = require("withTimeout");
-        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
-        long outer = co.deadlineNanos;
-        if (outer != NO_DEADLINE && outer - deadline <= 0) {
-            return body.run(); // an enclosing deadline comes first: it governs
-        }
-        co.deadlineNanos = deadline;
-        Timer timer = co.loop.schedule(deadline, co.waker);
-        try {
+        try (Deadline d = Deadline.after(timeout)) {
             return body.run();
-        } catch (CoroutineTimeoutException e) {
-            if (e.deadlineNanos() == deadline) {
-                throw new CoroutineTimeoutException("timed out after " + timeout.toMillis() + " ms", deadline);
-            }
-            throw e;
-        } finally {
-            timer.cancel();
-            co.deadlineNanos = outer;
         }
     }
 
@@ -282,7 +298,13 @@ public final class Coroutine extends LoopTenant {
         }
         state = State.SUSPENDED;
         suspensions++;
-        park();
+        budget = OPERATION_BUDGET;
+        try {
+            CoContinuation.yieldNow(); // park(), written out: one frame less on every suspended stack
+        } catch (RuntimeException refused) { // pinned: the coroutine never left the thread
+            state = State.RUNNING;
+            throw refused;
+        }
         checkInterrupts();
     }
 
@@ -319,8 +341,8 @@ public final class Coroutine extends LoopTenant {
         if (cancelled) {
             throw new CancelledException("coroutine '" + name() + "' was cancelled", cancelCause);
         }
-        if (deadlineNanos != NO_DEADLINE && System.nanoTime() - deadlineNanos >= 0) {
-            throw new CoroutineTimeoutException("coroutine '" + name() + "': deadline passed", deadlineNanos);
+        if (deadline != null && deadline.hasPassed(System.nanoTime())) {
+            throw deadline.expired();
         }
     }
 
@@ -341,8 +363,13 @@ public final class Coroutine extends LoopTenant {
     void wake() {
         if (state == State.SUSPENDED) {
             state = State.READY;
-            loop.runSoon(resumer);
+            loop.resumeSoon(this);
         }
+    }
+
+    /** A timer action that wakes this coroutine: made per timer, not kept (most coroutines never use one). */
+    Runnable waker() {
+        return this::wake;
     }
 
     /** Wakes only if still in suspension number {@code seq}: for wake-ups that may arrive late. */
@@ -427,10 +454,6 @@ public final class Coroutine extends LoopTenant {
                     + (where != null ? " (locked at " + where + ")" : "")
                     + ": on JDK 24+ this can deadlock the event loop; use ReentrantLock instead of synchronized");
         }
-    }
-
-    Task<Object> task() {
-        return task;
     }
 
     @Override

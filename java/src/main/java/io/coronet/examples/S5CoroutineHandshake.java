@@ -1,6 +1,5 @@
 package io.coronet.examples;
 
-import io.coronet.coro.Coroutine;
 import io.coronet.loop.EventLoopGroup;
 import io.coronet.net.TcpConnection;
 import io.coronet.net.TcpServer;
@@ -29,17 +28,25 @@ import java.time.Duration;
  * server answers "hello\n" and then echoes every byte, including any that arrived in the same
  * packet right after the greeting. Anything else: the connection is closed.
  */
-public final class S5CoroutineHandshake {
+public final class S5CoroutineHandshake implements TcpServer.Handler {
     public static final int MAX_GREETING = 1024;
     public static final Duration DEFAULT_GREETING_TIMEOUT = Duration.ofSeconds(10);
     private static final byte[] HELLO = "hello\n".getBytes(StandardCharsets.US_ASCII);
 
-    private S5CoroutineHandshake() {
+    private final Duration greetingTimeout;
+
+    public S5CoroutineHandshake(Duration greetingTimeout) {
+        this.greetingTimeout = greetingTimeout;
     }
 
-    /** The whole per-connection logic. Returns (and the caller closes) on a bad greeting or EOF. */
-    public static void handle(TcpConnection conn, Duration greetingTimeout) throws Exception {
-        String greeting = Coroutine.withTimeout(greetingTimeout, () -> conn.readLine(MAX_GREETING));
+    /**
+     * The whole per-connection logic. Returns (and the caller closes) on a bad greeting or EOF.
+     * The handler itself, not a lambda around a static method: while a connection waits, every
+     * frame below this one sits on its frozen stack (heap), so the path to it is kept short.
+     */
+    @Override
+    public void handle(TcpConnection conn) throws Exception {
+        String greeting = conn.readLine(MAX_GREETING, greetingTimeout);
         if (greeting == null || !greeting.strip().equals("hello")) {
             return;
         }
@@ -55,7 +62,7 @@ public final class S5CoroutineHandshake {
     public static SeedServer start(String host, int port, Duration greetingTimeout) throws Exception {
         EventLoopGroup group = EventLoopGroup.start("s5", 1);
         try {
-            TcpServer server = TcpServer.start(group, host, port, 1024, conn -> handle(conn, greetingTimeout));
+            TcpServer server = TcpServer.start(group, host, port, 1024, new S5CoroutineHandshake(greetingTimeout));
             return new LoopSeedServer(group, server);
         } catch (Exception e) {
             group.close();

@@ -62,7 +62,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final Poller poller;
     private final Thread thread;
     private final TimerHeap timers = new TimerHeap();
-    private final ArrayDeque<Runnable> runQueue = new ArrayDeque<>(1024);
+    /** Runnables and {@link LoopTenant}s to resume (no Runnable per coroutine wake-up). */
+    private final ArrayDeque<Object> runQueue = new ArrayDeque<>(1024);
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicLong sleeping = new AtomicLong(AWAKE);
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -190,6 +191,12 @@ public final class EventLoop implements Executor, AutoCloseable {
     public void runSoon(Runnable task) {
         assert Thread.currentThread() == thread : "runSoon off the loop thread";
         runQueue.add(task);
+    }
+
+    /** Queues {@code tenant.resume()} for this tick's or the next tick's ready phase. Loop thread only. */
+    public void resumeSoon(LoopTenant tenant) {
+        assert Thread.currentThread() == thread : "resumeSoon off the loop thread";
+        runQueue.add(tenant);
     }
 
     /** Schedules {@code action} at {@code deadlineNanos} on the {@link System#nanoTime()} clock. Loop thread only. */
@@ -394,7 +401,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private void runReady() {
         for (int i = 0; i < RUN_BUDGET; i++) {
-            Runnable r = runQueue.poll();
+            Object r = runQueue.poll();
             if (r == null) {
                 return;
             }
@@ -402,9 +409,13 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
-    private void runGuarded(Runnable r) {
+    private void runGuarded(Object r) {
         try {
-            r.run();
+            if (r instanceof LoopTenant tenant) {
+                tenant.resume();
+            } else {
+                ((Runnable) r).run();
+            }
         } catch (Throwable e) {
             reportUncaught(e);
         }

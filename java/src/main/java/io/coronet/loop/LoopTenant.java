@@ -16,4 +16,10 @@ public abstract class LoopTenant {
      * cancelled, so its next or current suspension throws). Called on the loop thread.
      */
     protected abstract void forceStop();
+
+    /**
+     * Runs the tenant's next step: what {@link EventLoop#resumeSoon} queued, called from the
+     * loop's ready phase. A tenant is its own queue entry, so readying it allocates nothing.
+     */
+    protected abstract void resume();
 }

@@ -2,6 +2,7 @@ package io.coronet.net;
 
 import io.coronet.coro.AsyncFd;
 import io.coronet.coro.Coroutine;
+import io.coronet.coro.Deadline;
 import io.coronet.ffi.NativeBuffer;
 import io.coronet.ffi.NativeSockets;
 import io.coronet.ffi.SocketAddress;
@@ -71,11 +72,10 @@ public final class TcpConnection implements AutoCloseable {
             throw e;
         }
         try {
-            Coroutine.withTimeout(timeout, () -> {
+            try (Deadline d = Deadline.after(timeout)) {
                 fd.writeBlocked(); // a connect in progress is not writable until the kernel says so
                 fd.awaitWritable();
-                return null;
-            });
+            }
             NativeSockets.checkConnected(raw);
             return new TcpConnection(fd);
         } catch (Exception e) {
@@ -204,6 +204,16 @@ public final class TcpConnection implements AutoCloseable {
                 }
                 throw new EOFException("connection closed in the middle of a line");
             }
+        }
+    }
+
+    /**
+     * {@link #readLine(int)} with a deadline for the whole line, however slowly it trickles in:
+     * {@link io.coronet.coro.CoroutineTimeoutException} once {@code timeout} has passed.
+     */
+    public String readLine(int maxLength, Duration timeout) throws IOException {
+        try (Deadline d = Deadline.after(timeout)) {
+            return readLine(maxLength);
         }
     }
 

@@ -100,7 +100,7 @@ public final class TcpServer {
             open.incrementAndGet();
             try {
                 NativeSockets.setNoDelay(conn.fd(), true);
-                Coroutine.launch(loop, new Served(conn, handler));
+                Coroutine.launchDetached(loop, new Served(conn, handler));
             } catch (NativeException e) { // the peer reset before we got to it: its problem only
                 failed.incrementAndGet();
                 open.decrementAndGet();

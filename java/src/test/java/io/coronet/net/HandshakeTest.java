@@ -16,7 +16,7 @@ class HandshakeTest extends EchoServerFixture {
 
     @Override
     TcpServer.Handler handler() {
-        return conn -> S5CoroutineHandshake.handle(conn, GREETING_TIMEOUT);
+        return new S5CoroutineHandshake(GREETING_TIMEOUT);
     }
 
     private static void assertClosedByServer(Socket s) throws Exception {
