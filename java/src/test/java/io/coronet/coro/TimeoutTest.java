@@ -91,4 +91,54 @@ class TimeoutTest extends LoopFixture {
         Task<String> never = new Task<>();
         assertThrows(java.util.concurrent.TimeoutException.class, () -> never.join(Duration.ofMillis(20)));
     }
+
+    @Test
+    void aDeadlineBlockTimesOutASuspensionInsideItAndNotAfterIt() throws Exception {
+        assertEquals("timed out after 10 ms, then slept", run(() -> {
+            String first;
+            try (Deadline d = Deadline.after(Duration.ofMillis(10))) {
+                Coroutine.sleep(Duration.ofHours(1));
+                first = "slept an hour?";
+            } catch (CoroutineTimeoutException e) {
+                first = e.getMessage();
+            }
+            Coroutine.sleep(Duration.ofMillis(15)); // the closed deadline no longer applies
+            return first + ", then slept";
+        }));
+    }
+
+    @Test
+    void anInnerDeadlineThatIsLaterThanTheOuterOneChangesNothing() throws Exception {
+        assertEquals("timed out after 10 ms", run(() -> {
+            try (Deadline outer = Deadline.after(Duration.ofMillis(10))) {
+                try (Deadline inner = Deadline.after(Duration.ofSeconds(30))) {
+                    Coroutine.sleep(Duration.ofHours(1));
+                }
+                return "slept";
+            } catch (CoroutineTimeoutException e) {
+                return e.getMessage();
+            }
+        }));
+    }
+
+    @Test
+    void deadlinesClosedOutOfOrderAreRefused() throws Exception {
+        assertEquals("refused", run(() -> {
+            Deadline outer = Deadline.after(Duration.ofSeconds(30));
+            Deadline inner = Deadline.after(Duration.ofSeconds(10));
+            try {
+                outer.close();
+                return "closed";
+            } catch (IllegalStateException expected) {
+                inner.close();
+                outer.close();
+                return "refused";
+            }
+        }));
+    }
+
+    @Test
+    void aDeadlineOutsideACoroutineIsRefused() {
+        assertThrows(IllegalStateException.class, () -> Deadline.after(Duration.ofSeconds(1)));
+    }
 }

@@ -100,6 +100,27 @@ class HandshakeTest extends EchoServerFixture {
     }
 
     @Test
+    void aGreetingTrickledInSlowerThanTheDeadlineIsClosed() throws Exception {
+        // every byte arrives well within the 300 ms deadline, the whole line does not: the
+        // deadline is for the line, not per read (a slowloris client cannot hold a connection)
+        try (Socket s = connect()) {
+            boolean closedEarly = false;
+            for (char c : "hello\n".toCharArray()) {
+                try {
+                    write(s.getOutputStream(), String.valueOf(c));
+                } catch (java.io.IOException reset) {
+                    closedEarly = true;
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            if (!closedEarly) {
+                assertClosedByServer(s);
+            }
+        }
+    }
+
+    @Test
     void eofBeforeTheGreetingEndsQuietly() throws Exception {
         try (Socket s = connect()) {
             s.shutdownOutput();
