@@ -159,6 +159,11 @@ int cn_pipe(int *fds);
 /* The soft RLIMIT_NOFILE: fds at or above it cannot exist. INT64_MAX when unlimited.
  * A server keeps a reserve below it (see TcpListener) so the runtime can still open files. */
 int64_t cn_fd_soft_limit(void);
+/* Raises the soft RLIMIT_NOFILE to the hard limit (on macOS at most OPEN_MAX, the most
+ * setrlimit accepts there) and returns the soft limit now in force, as cn_fd_soft_limit does,
+ * or -errno when setrlimit refused (the limit is then unchanged). A server calls it once at start:
+ * it holds an fd per connection, and the usual soft default (1024) is far below the hard one. */
+int64_t cn_raise_fd_limit(void);
 /* The fd number the next open/accept would get (the lowest free one), or -errno (-EMFILE when
  * none is free). Costs an open(2) and a close(2): call it only near the limit. */
 int cn_lowest_free_fd(void);

@@ -441,6 +441,31 @@ int64_t cn_fd_soft_limit(void) {
     return (int64_t)rl.rlim_cur;
 }
 
+int64_t cn_raise_fd_limit(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return CN__ERR();
+    if (rl.rlim_cur != rl.rlim_max) {
+        rlim_t before = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+#if defined(__APPLE__) && defined(OPEN_MAX)
+            /* macOS refuses a soft limit above OPEN_MAX (kern.maxfilesperproc) with EINVAL,
+             * e.g. the hard limit RLIM_INFINITY: settle for OPEN_MAX when that is still a raise. */
+            if (errno != EINVAL || before >= (rlim_t)OPEN_MAX)
+                return CN__ERR();
+            rl.rlim_cur = OPEN_MAX;
+            if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+                return CN__ERR();
+#else
+            (void)before;
+            return CN__ERR();
+#endif
+        }
+    }
+    return cn_fd_soft_limit();
+}
+
 int cn_lowest_free_fd(void) {
     /* open(2) returns the lowest free descriptor (POSIX), so this is the next fd's number. */
     int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);

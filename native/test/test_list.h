@@ -45,6 +45,7 @@ CN_TEST(socket_options)
 CN_TEST(socket_cloexec_nonblock)
 CN_TEST(socket_bad_arguments)
 CN_TEST(socket_echo_roundtrip)
+CN_TEST(socket_raise_fd_limit)
 /* abi: test_abi.c */
 CN_TEST(abi_layout)
 CN_TEST(abi_errno_values)

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -437,4 +438,40 @@ void test_socket_echo_roundtrip(void) {
     cn_poller_close(p);
     cn_close(fd);
     cn_test_echo_stop(echo);
+}
+
+static int64_t hard_fd_limit(void) {
+    struct rlimit rl;
+    CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+    return rl.rlim_max == RLIM_INFINITY || rl.rlim_max > (rlim_t)INT64_MAX ? INT64_MAX
+                                                                          : (int64_t)rl.rlim_max;
+}
+
+void test_socket_raise_fd_limit(void) {
+    /* The runner forks each test: lowering this process's limit touches no other test. */
+    struct rlimit rl;
+    CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max <= 64)
+        TEST_SKIP("hard RLIMIT_NOFILE <= 64");
+    rl.rlim_cur = 64;
+    CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+    CHECK_EQ(64, cn_fd_soft_limit());
+    int64_t raised = CHECK_OK(cn_raise_fd_limit());
+    CHECK(raised > 64);
+    CHECK_EQ(raised, cn_fd_soft_limit());
+#ifdef __APPLE__
+    CHECK(raised <= hard_fd_limit()); /* at most OPEN_MAX there */
+#else
+    CHECK_EQ(hard_fd_limit(), raised);
+#endif
+    /* Already raised: nothing to do, the same answer. */
+    CHECK_EQ(raised, cn_raise_fd_limit());
+    /* fds above the old soft limit can exist now. */
+    int fds[40][2];
+    for (int i = 0; i < 40; i++)
+        CHECK_OK(cn_pipe(fds[i]));
+    for (int i = 0; i < 40; i++) {
+        cn_close(fds[i][0]);
+        cn_close(fds[i][1]);
+    }
 }

@@ -94,6 +94,9 @@ public interface LibCoronet {
     /** The soft RLIMIT_NOFILE (Long.MAX_VALUE when unlimited), or -errno. */
     @IgnoreError long cn_fd_soft_limit();
 
+    /** Raises the soft RLIMIT_NOFILE to the hard limit: the soft limit now in force (as above), or -errno. */
+    @IgnoreError long cn_raise_fd_limit();
+
     /** The lowest free fd number, or -errno. */
     @IgnoreError int cn_lowest_free_fd();
 

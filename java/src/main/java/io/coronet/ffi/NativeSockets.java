@@ -330,6 +330,15 @@ public final class NativeSockets {
         return Errors.check(LIB.cn_fd_soft_limit(), "getrlimit", -1);
     }
 
+    /**
+     * Raises the soft limit on open fds to the hard limit (setrlimit RLIMIT_NOFILE) and returns the
+     * soft limit now in force, like {@link #fdSoftLimit()}; throws when setrlimit refuses.
+     */
+    public static long raiseFdLimit() throws NativeException {
+        NativeStats.count(NativeStats.Kind.OTHER);
+        return Errors.check(LIB.cn_raise_fd_limit(), "setrlimit", -1);
+    }
+
     /** The number the next new fd would get, or -1 when none is free (EMFILE/ENFILE). */
     public static int lowestFreeFd() throws NativeException {
         NativeStats.count(NativeStats.Kind.OTHER);
