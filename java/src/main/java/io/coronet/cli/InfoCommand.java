@@ -3,17 +3,23 @@ package io.coronet.cli;
 import io.coronet.ffi.Abi;
 import io.coronet.ffi.LibCoronet;
 import io.coronet.ffi.NativeLibrary;
-import picocli.CommandLine.Command;
 
 import java.io.PrintStream;
-import java.util.concurrent.Callable;
+import java.util.List;
 
 /** {@code coronet info}: what this installation runs on. Exit code 1 when the native library is unavailable. */
-@Command(name = "info", description = "Print version, OS, architecture, poller backend, native library and JDK.")
-final class InfoCommand implements Callable<Integer> {
+final class InfoCommand {
 
-    @Override
-    public Integer call() {
+    static final Args.Spec SPEC = new Args.Spec("info", 0, List.of(), """
+            Usage: coronet info [-h]
+            Print version, OS, architecture, poller backend, native library and JDK.
+              -h, --help   Show this help message and exit.
+            """);
+
+    private InfoCommand() {
+    }
+
+    static int run(Args args) {
         PrintStream out = System.out;
         out.printf("coronet   %s%n", Main.version());
         out.printf("os        %s %s%n", System.getProperty("os.name"), System.getProperty("os.version"));

@@ -4,11 +4,9 @@ import io.coronet.examples.Echo;
 import io.coronet.examples.S5CoroutineHandshake;
 import io.coronet.loop.EventLoopGroup;
 import io.coronet.net.TcpServer;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.time.Duration;
-import java.util.concurrent.Callable;
+import java.util.List;
 
 /**
  * {@code coronet serve}: the daemon. One event loop per core, each with its own SO_REUSEPORT
@@ -18,47 +16,54 @@ import java.util.concurrent.Callable;
  * on SIGINT/SIGTERM stops accepting, gives open connections {@code --grace} to finish, closes
  * the rest and exits 0.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the coronet daemon: handshake + echo (default) or plain echo over TCP.")
-final class ServeCommand implements Callable<Integer> {
+final class ServeCommand {
     enum Protocol { echo, handshake }
 
-    @Option(names = "--protocol", description = "echo or handshake (default: ${DEFAULT-VALUE})")
-    Protocol protocol = Protocol.handshake;
+    static final String DEFAULT_HOST = "127.0.0.1";
+    static final int DEFAULT_PORT = 5566;
+    static final int DEFAULT_BACKLOG = 4096;
+    static final Duration DEFAULT_GRACE = Duration.ofSeconds(2);
 
-    @Option(names = "--host", description = "address to bind (default: ${DEFAULT-VALUE})")
-    String host = "127.0.0.1";
+    static final Args.Spec SPEC = new Args.Spec("serve", 0,
+            List.of("--protocol", "--host", "--port", "--loops", "--greeting-timeout", "--grace", "--backlog"),
+            """
+            Usage: coronet serve [-h] [--protocol=echo|handshake] [--host=H] [--port=P] [--loops=N]
+                                 [--greeting-timeout=D] [--grace=D] [--backlog=N]
+            Run the coronet daemon: handshake + echo (default) or plain echo over TCP.
+                  --protocol=P          echo or handshake (default: handshake)
+                  --host=H              address to bind (default: %s)
+                  --port=P              port to bind, 0 for a free one (default: %d)
+                  --loops=N             event loops, one thread each (default: number of cores)
+                  --greeting-timeout=D  time a client has to send its greeting line, e.g. 10s or 500ms
+                                        (default: %s)
+                  --grace=D             on SIGTERM/SIGINT, how long open connections may finish (default: %s)
+                  --backlog=N           listen backlog (default: %d)
+              -h, --help                Show this help message and exit.
+            """.formatted(DEFAULT_HOST, DEFAULT_PORT,
+                    DurationConverter.format(S5CoroutineHandshake.DEFAULT_GREETING_TIMEOUT),
+                    DurationConverter.format(DEFAULT_GRACE), DEFAULT_BACKLOG));
 
-    @Option(names = "--port", description = "port to bind, 0 for a free one (default: ${DEFAULT-VALUE})")
-    int port = 5566;
+    private ServeCommand() {
+    }
 
-    @Option(names = "--loops", description = "event loops, one thread each (default: number of cores)")
-    Integer loops;
-
-    @Option(names = "--greeting-timeout", converter = DurationConverter.class,
-            description = "time a client has to send its greeting line, e.g. 10s or 500ms (default: 10s)")
-    Duration greetingTimeout = S5CoroutineHandshake.DEFAULT_GREETING_TIMEOUT;
-
-    @Option(names = "--grace", converter = DurationConverter.class,
-            description = "on SIGTERM/SIGINT, how long open connections may finish (default: 2s)")
-    Duration grace = Duration.ofSeconds(2);
-
-    @Option(names = "--backlog", description = "listen backlog (default: ${DEFAULT-VALUE})")
-    int backlog = 4096;
-
-    @Override
-    public Integer call() throws Exception {
-        int n = loops != null ? loops : Runtime.getRuntime().availableProcessors();
-        if (n < 1 || port < 0 || port > 65535 || backlog < 1 || greetingTimeout.isNegative() || grace.isNegative()) {
-            System.err.println("coronet serve: --loops must be >= 1, --port 0..65535, --backlog >= 1, durations >= 0");
-            return 2;
+    static int run(Args args) throws Exception {
+        Protocol protocol = args.choice("--protocol", Protocol.values(), Protocol.handshake);
+        String host = args.string("--host", DEFAULT_HOST);
+        int port = args.integer("--port", DEFAULT_PORT);
+        int loops = args.integer("--loops", Runtime.getRuntime().availableProcessors());
+        Duration greetingTimeout = args.duration("--greeting-timeout", S5CoroutineHandshake.DEFAULT_GREETING_TIMEOUT);
+        Duration grace = args.duration("--grace", DEFAULT_GRACE);
+        int backlog = args.integer("--backlog", DEFAULT_BACKLOG);
+        if (loops < 1 || port < 0 || port > 65535 || backlog < 1 || greetingTimeout.isNegative() || grace.isNegative()) {
+            throw args.error("--loops must be >= 1, --port 0..65535, --backlog >= 1, durations >= 0");
         }
+
         Cli.configureLogging();
         Cli.log(FdLimit.raiseToHardLimit());
         TcpServer.Handler handler = protocol == Protocol.echo
                 ? Echo::serve
                 : new S5CoroutineHandshake(greetingTimeout);
-        EventLoopGroup group = EventLoopGroup.start("coronet-loop", n);
+        EventLoopGroup group = EventLoopGroup.start("coronet-loop", loops);
         TcpServer server;
         try {
             server = TcpServer.start(group, host, port, backlog, handler);
@@ -71,7 +76,7 @@ final class ServeCommand implements Callable<Integer> {
                     + server.openConnections() + " connections open)");
             group.shutdown(grace);
         });
-        Cli.log(protocol + " server, " + n + " event loop(s), backend " + group.get(0).backend());
+        Cli.log(protocol + " server, " + loops + " event loop(s), backend " + group.get(0).backend());
         System.out.println("listening on " + server.host() + ":" + server.port());
         System.out.flush();
         while (!group.awaitTermination(Duration.ofDays(1))) {
