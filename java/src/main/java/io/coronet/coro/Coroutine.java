@@ -63,7 +63,7 @@ public final class Coroutine extends LoopTenant {
     private final EventLoop loop;
     private final String name;
     private final Task<Object> task; // null for a detached coroutine
-    /** A {@link Body} or a {@link VoidBody}; run once by {@link #runBody()}. */
+    /** A {@link Body} or a {@link VoidBody}; run once by {@link Entry}. */
     private final Object body;
     private final Scope scope; // the scope it was spawned in, or null
     private CoContinuation cont;
