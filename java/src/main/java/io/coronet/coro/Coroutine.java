@@ -10,6 +10,7 @@ import java.lang.management.MonitorInfo;
 import java.lang.management.ThreadInfo;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 
 /**
  * Straight-line code that suspends instead of blocking: a body run on a
@@ -63,8 +64,11 @@ public final class Coroutine extends LoopTenant {
     private final EventLoop loop;
     private final String name;
     private final Task<Object> task; // null for a detached coroutine
-    /** A {@link Body} or a {@link VoidBody}; run once by {@link Entry}. */
+    /** A {@link Body}, a {@link VoidBody} or a {@link Handler}; run once by {@link Entry}. */
     private final Object body;
+    /** A {@link Handler}'s argument and what runs after it ({@link #launchDetached(EventLoop, Handler, Object, BiConsumer)}), or null. */
+    private final Object arg;
+    private final BiConsumer<Object, Throwable> onExit;
     private final Scope scope; // the scope it was spawned in, or null
     private CoContinuation cont;
     private State state = State.READY;
@@ -77,11 +81,15 @@ public final class Coroutine extends LoopTenant {
     /** The innermost deadline that governs this coroutine's suspensions, or null. */
     Deadline deadline;
 
-    private Coroutine(EventLoop loop, String name, Task<Object> task, Object body, Scope scope) {
+    @SuppressWarnings("unchecked")
+    private Coroutine(EventLoop loop, String name, Task<Object> task, Object body, Object arg,
+                      BiConsumer<?, Throwable> onExit, Scope scope) {
         this.loop = loop;
         this.name = name;
         this.task = task;
         this.body = body;
+        this.arg = arg;
+        this.onExit = (BiConsumer<Object, Throwable>) onExit;
         this.scope = scope;
     }
 
@@ -97,6 +105,12 @@ public final class Coroutine extends LoopTenant {
     @FunctionalInterface
     public interface VoidBody {
         void run() throws Exception;
+    }
+
+    /** A coroutine body that takes one argument: a server's per-connection logic, say. */
+    @FunctionalInterface
+    public interface Handler<A> {
+        void handle(A arg) throws Exception;
     }
 
     /** Starts {@code body} as a coroutine on {@code loop}; any thread. */
@@ -127,7 +141,19 @@ public final class Coroutine extends LoopTenant {
      * it and cancels it when the grace period ends. Any thread.
      */
     public static void launchDetached(EventLoop loop, VoidBody body) {
-        create(loop, null, body, null, null);
+        create(loop, null, body, null, null, null, null);
+    }
+
+    /**
+     * Starts {@code handler.handle(arg)} as a detached coroutine, then {@code onExit.accept(arg,
+     * failure)} in the same coroutine once the handler has returned (failure null) or thrown:
+     * what a server runs per connection. The handler's frame sits right on the coroutine's
+     * entry, with no wrapper object or frame in between: a suspended coroutine keeps every frame
+     * below its suspension point on the heap for as long as it waits. A failure given to
+     * {@code onExit} counts as handled. Any thread.
+     */
+    public static <A> void launchDetached(EventLoop loop, Handler<A> handler, A arg, BiConsumer<? super A, Throwable> onExit) {
+        create(loop, null, handler, arg, Objects.requireNonNull(onExit, "onExit"), null, null);
     }
 
     static <T> Task<T> start(EventLoop loop, String name, Body<T> body, Scope scope) {
@@ -138,15 +164,16 @@ public final class Coroutine extends LoopTenant {
     @SuppressWarnings("unchecked")
     static <T> Task<T> startAny(EventLoop loop, String name, Object body, Scope scope) {
         Task<Object> task = new Task<>();
-        task.owner = create(loop, name, body, task, scope);
+        task.owner = create(loop, name, body, null, null, task, scope);
         return (Task<T>) task;
     }
 
-    private static Coroutine create(EventLoop loop, String name, Object body, Task<Object> task, Scope scope) {
+    private static Coroutine create(EventLoop loop, String name, Object body, Object arg, BiConsumer<?, Throwable> onExit,
+                                    Task<Object> task, Scope scope) {
         ContinuationSupport.ensureAvailable();
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(body, "body");
-        Coroutine co = new Coroutine(loop, name, task, body, scope);
+        Coroutine co = new Coroutine(loop, name, task, body, arg, onExit, scope);
         co.cont = new CoContinuation(co);
         if (loop.inLoop()) {
             co.admit();
@@ -178,22 +205,34 @@ public final class Coroutine extends LoopTenant {
      */
     static final class Entry implements Runnable {
         @Override
+        @SuppressWarnings("unchecked")
         public void run() {
             Coroutine co = CoContinuation.current();
             Object body = co.body;
-            Object value;
+            Object value = null;
+            Throwable failure = null;
             try {
-                if (body instanceof VoidBody v) {
+                if (body instanceof Handler<?> h) {
+                    ((Handler<Object>) h).handle(co.arg);
+                } else if (body instanceof VoidBody v) {
                     v.run();
-                    value = null;
                 } else {
                     value = ((Body<?>) body).run();
                 }
-            } catch (Throwable failure) {
-                co.finish(failure);
-                return;
+            } catch (Throwable t) {
+                failure = t;
             }
-            if (co.task != null) {
+            if (co.onExit != null) {
+                try {
+                    co.onExit.accept(co.arg, failure);
+                    failure = null; // handed over: onExit dealt with it
+                } catch (Throwable t) {
+                    failure = t;
+                }
+            }
+            if (failure != null) {
+                co.finish(failure);
+            } else if (co.task != null) {
                 co.task.completeValue(value);
             }
         }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 /**
  * A TCP server on an {@link EventLoopGroup}: one SO_REUSEPORT listener per loop (the kernel
@@ -26,10 +27,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * problem (reset, broken pipe, EOF), and the loop goes on.
  */
 public final class TcpServer {
-    /** The per-connection logic: straight-line code in a coroutine; the connection is closed after it returns. */
+    /**
+     * The per-connection logic: straight-line code in a coroutine, {@code handle(connection)};
+     * the connection is closed after it returns.
+     */
     @FunctionalInterface
-    public interface Handler {
-        void handle(TcpConnection connection) throws Exception;
+    public interface Handler extends Coroutine.Handler<TcpConnection> {
     }
 
     private static final System.Logger LOG = System.getLogger(TcpServer.class.getName());
@@ -40,6 +43,8 @@ public final class TcpServer {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    /** What runs in a connection's coroutine after its handler: one object for all connections. */
+    private final BiConsumer<TcpConnection, Throwable> connectionEnded = this::connectionEnded;
 
     private TcpServer(List<TcpListener> listeners, String host, int port) {
         this.listeners = listeners;
@@ -100,7 +105,8 @@ public final class TcpServer {
             open.incrementAndGet();
             try {
                 NativeSockets.setNoDelay(conn.fd(), true);
-                Coroutine.launchDetached(loop, new Served(conn, handler));
+                // the handler's frame sits right on the coroutine's entry: no wrapper on the stack
+                Coroutine.launchDetached(loop, handler, conn, connectionEnded);
             } catch (NativeException e) { // the peer reset before we got to it: its problem only
                 failed.incrementAndGet();
                 open.decrementAndGet();
@@ -109,30 +115,20 @@ public final class TcpServer {
         }
     }
 
-    /**
-     * One connection's coroutine body. A class rather than a lambda calling a method: each frame
-     * below the handler stays on the coroutine's frozen stack (heap) for the connection's life.
-     */
-    private final class Served implements Coroutine.VoidBody {
-        private final TcpConnection conn;
-        private final Handler handler;
-
-        Served(TcpConnection conn, Handler handler) {
-            this.conn = conn;
-            this.handler = handler;
+    /** After a connection's handler returned ({@code failure} null) or threw: in its coroutine. */
+    private void connectionEnded(TcpConnection conn, Throwable failure) {
+        try {
+            conn.close();
+        } catch (IOException | RuntimeException e) {
+            if (failure == null) {
+                failure = e;
+            }
         }
-
-        @Override
-        public void run() {
-            try (conn) {
-                handler.handle(conn);
-            } catch (Throwable e) {
-                failed.incrementAndGet();
-                if (!isPeerProblem(e)) {
-                    LOG.log(System.Logger.Level.WARNING, "connection handler failed", e);
-                }
-            } finally {
-                open.decrementAndGet();
+        open.decrementAndGet();
+        if (failure != null) {
+            failed.incrementAndGet();
+            if (!isPeerProblem(failure)) {
+                LOG.log(System.Logger.Level.WARNING, "connection handler failed", failure);
             }
         }
     }

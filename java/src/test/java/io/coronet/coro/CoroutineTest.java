@@ -148,4 +148,32 @@ class CoroutineTest extends LoopFixture {
         assertTrue(out.contains("--add-exports java.base/jdk.internal.vm=ALL-UNNAMED"), out);
         assertEquals(3, p.exitValue(), out);
     }
+
+    @Test
+    void aDetachedHandlerGetsItsArgumentAndOnExitSeesHowItEnded() throws Exception {
+        java.util.concurrent.CompletableFuture<String> returned = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<String> threw = new java.util.concurrent.CompletableFuture<>();
+        Coroutine.Handler<String> sleepsThenMaybeThrows = arg -> {
+            Coroutine.sleep(Duration.ofMillis(1)); // suspends: onExit must wait for the body
+            if (arg.startsWith("bad")) {
+                throw new IllegalStateException("failed on " + arg);
+            }
+        };
+        Coroutine.launchDetached(loop, sleepsThenMaybeThrows, "good",
+                (arg, failure) -> returned.complete(arg + " ended, failure " + failure));
+        Coroutine.launchDetached(loop, sleepsThenMaybeThrows, "bad one",
+                (arg, failure) -> threw.complete(arg + " ended: " + failure.getMessage()));
+        assertEquals("good ended, failure null", returned.get(20, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("bad one ended: failed on bad one", threw.get(20, java.util.concurrent.TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aFailingOnExitIsReportedToTheLoop() throws Exception {
+        java.util.concurrent.CompletableFuture<Throwable> reported = new java.util.concurrent.CompletableFuture<>();
+        loop.setUncaughtExceptionHandler((thread, failure) -> reported.complete(failure));
+        Coroutine.launchDetached(loop, (Coroutine.Handler<String>) arg -> { }, "x",
+                (arg, failure) -> { throw new IllegalStateException("onExit broke"); });
+        Throwable t = reported.get(20, TimeUnit.SECONDS);
+        assertTrue(String.valueOf(t.getCause()).contains("onExit broke"), String.valueOf(t));
+    }
 }
