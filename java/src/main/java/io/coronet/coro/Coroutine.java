@@ -120,7 +120,7 @@ public final class Coroutine extends LoopTenant {
 
     /** Starts {@code body} as a named coroutine on {@code loop}; any thread. */
     public static <T> Task<T> spawn(EventLoop loop, String name, Body<T> body) {
-        return start(loop, name, body, null);
+        return startAny(loop, name, body, null);
     }
 
     /** Starts a coroutine that returns nothing; any thread. */
@@ -135,29 +135,17 @@ public final class Coroutine extends LoopTenant {
     }
 
     /**
-     * Starts a coroutine that nobody will await: no {@link Task} is made (32 bytes less per
-     * coroutine, for servers that run one per connection). A failure it throws is reported to
-     * the loop's uncaught-failure handler. It is still a tenant of its loop: shutdown waits for
-     * it and cancels it when the grace period ends. Any thread.
-     */
-    public static void launchDetached(EventLoop loop, VoidBody body) {
-        create(loop, null, body, null, null, null, null);
-    }
-
-    /**
      * Starts {@code handler.handle(arg)} as a detached coroutine, then {@code onExit.accept(arg,
      * failure)} in the same coroutine once the handler has returned (failure null) or thrown:
      * what a server runs per connection. The handler's frame sits right on the coroutine's
      * entry, with no wrapper object or frame in between: a suspended coroutine keeps every frame
      * below its suspension point on the heap for as long as it waits. A failure given to
-     * {@code onExit} counts as handled. Any thread.
+     * {@code onExit} counts as handled. No {@link Task} is made (nobody awaits it); it is still a
+     * tenant of its loop, cancelled when a shutdown's grace period ends. If the loop refuses it
+     * (shutting down), the handler never runs and {@code onExit} gets the refusal. Any thread.
      */
     public static <A> void launchDetached(EventLoop loop, Handler<A> handler, A arg, BiConsumer<? super A, Throwable> onExit) {
         create(loop, null, handler, arg, Objects.requireNonNull(onExit, "onExit"), null, null);
-    }
-
-    static <T> Task<T> start(EventLoop loop, String name, Body<T> body, Scope scope) {
-        return startAny(loop, name, body, scope);
     }
 
     /** body is a {@link Body} or a {@link VoidBody}. */
@@ -191,11 +179,21 @@ public final class Coroutine extends LoopTenant {
             if (task != null) {
                 task.completeFailure(refused);
             } else {
-                loop.reportUncaught(refused);
+                exitRefused(refused);
             }
             return;
         }
         loop.resumeSoon(this);
+    }
+
+    /** A detached handler that never ran still gets its onExit: whoever launched it cleans up there. */
+    private void exitRefused(Throwable refused) {
+        try {
+            onExit.accept(arg, refused);
+        } catch (Throwable t) {
+            t.addSuppressed(refused);
+            loop.reportUncaught(t);
+        }
     }
 
     /**

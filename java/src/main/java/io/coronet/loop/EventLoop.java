@@ -187,12 +187,6 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
-    /** Queues {@code task} to run in this tick's or the next tick's ready phase. Loop thread only. */
-    public void runSoon(Runnable task) {
-        assert Thread.currentThread() == thread : "runSoon off the loop thread";
-        runQueue.add(task);
-    }
-
     /** Queues {@code tenant.resume()} for this tick's or the next tick's ready phase. Loop thread only. */
     public void resumeSoon(LoopTenant tenant) {
         assert Thread.currentThread() == thread : "resumeSoon off the loop thread";

@@ -176,4 +176,15 @@ class CoroutineTest extends LoopFixture {
         Throwable t = reported.get(20, TimeUnit.SECONDS);
         assertTrue(String.valueOf(t.getCause()).contains("onExit broke"), String.valueOf(t));
     }
+
+    @Test
+    void aDetachedHandlerRefusedByAStoppingLoopStillGetsItsOnExit() throws Exception {
+        Coroutine.launch(loop, () -> Coroutine.sleep(Duration.ofHours(1))); // keeps the loop in its grace period
+        loop.shutdown(Duration.ofSeconds(2));
+        java.util.concurrent.CompletableFuture<Throwable> exited = new java.util.concurrent.CompletableFuture<>();
+        Coroutine.launchDetached(loop, (Coroutine.Handler<String>) arg -> exited.complete(null), "conn",
+                (arg, failure) -> exited.complete(failure));
+        Throwable t = exited.get(20, TimeUnit.SECONDS);
+        assertInstanceOf(io.coronet.loop.EventLoopClosedException.class, t, String.valueOf(t));
+    }
 }
