@@ -11,16 +11,26 @@ public class NativeException extends IOException {
 
     private final String call;
     private final int fd;
+    private final String target;
     private final int errno;
     private final String errnoName;
+    private final String description;
 
     NativeException(String call, int fd, String target, int errno, String errnoName, String description) {
-        super(call + (target != null ? "(" + target + ")" : fd >= 0 ? "(fd=" + fd + ")" : "") + ": "
-                + errnoName + " (" + description + ")");
+        super((String) null);
         this.call = call;
         this.fd = fd;
+        this.target = target;
         this.errno = errno;
         this.errnoName = errnoName;
+        this.description = description;
+    }
+
+    /** Built when asked for: a server that sees thousands of peer resets never formats one. */
+    @Override
+    public String getMessage() {
+        return call + (target != null ? "(" + target + ")" : fd >= 0 ? "(fd=" + fd + ")" : "") + ": "
+                + errnoName + " (" + description + ")";
     }
 
     /** The call that failed, without the cn_ prefix: "read", "poller_wait", "listen"... */

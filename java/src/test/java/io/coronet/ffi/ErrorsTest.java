@@ -53,6 +53,16 @@ class ErrorsTest {
     }
 
     @Test
+    void peerCausedErrorsCarryNoStackTraceTheOthersDo() {
+        // A reset or broken pipe is the peer's doing and routine for a server: no stack walk.
+        assertEquals(0, Errors.exception("read", 1, Abi.ECONNRESET).getStackTrace().length);
+        assertEquals(0, Errors.exception("write", 1, Abi.EPIPE).getStackTrace().length);
+        // A local misuse (EBADF, EINVAL) keeps the stack that finds the bug.
+        assertTrue(Errors.exception("close", 1, Abi.EBADF).getStackTrace().length > 0);
+        assertTrue(Errors.exception("read", 1, Abi.EINVAL).getStackTrace().length > 0);
+    }
+
+    @Test
     void anUnknownErrnoStillGivesAReadableMessage() {
         NativeException e = Errors.exception("read", 5, 99999);
         assertEquals("read(fd=5): errno 99999 (unknown error)", e.getMessage());
