@@ -18,13 +18,14 @@ public final class Main {
               info   Print version, OS, architecture, poller backend, native library and JDK.
               serve  Run the coronet daemon: handshake + echo (default) or plain echo over TCP.
               seed   Run one program of the seed story (what-is-a-coroutine).
+              train  Exercise the daemon briefly over loopback (bin/coronet records the JDK's AOT cache from it).
               help   Display help information about the specified command.
             """);
 
     static final Args.Spec HELP = new Args.Spec("help", 1, List.of(), """
             Usage: coronet help [-h] [COMMAND]
             Display help information about the specified command.
-                  COMMAND     the command to describe: info, serve, seed or help
+                  COMMAND     the command to describe: info, serve, seed, train or help
               -h, --help      Show this help message and exit.
             """);
 
@@ -82,6 +83,7 @@ public final class Main {
             case "info" -> InfoCommand.SPEC;
             case "serve" -> ServeCommand.SPEC;
             case "seed" -> SeedCommand.SPEC;
+            case "train" -> TrainCommand.SPEC;
             case "help" -> HELP;
             default -> null;
         };
@@ -92,6 +94,7 @@ public final class Main {
             case "info" -> InfoCommand.run(args);
             case "serve" -> ServeCommand.run(args);
             case "seed" -> SeedCommand.run(args);
+            case "train" -> TrainCommand.run(args);
             default -> help(args);
         };
     }

@@ -6,7 +6,12 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -60,7 +65,7 @@ class DaemonIT {
     @Test
     void theDaemonKeepsTheLaunchersPid() throws Exception {
         try (DaemonProcess d = DaemonProcess.start("serve", "--protocol", "echo", "--port", "0", "--loops", "1")) {
-            String cmdline = new String(java.nio.file.Files.readAllBytes(
+            String cmdline = new String(Files.readAllBytes(
                     java.nio.file.Path.of("/proc/" + d.pid() + "/cmdline")), StandardCharsets.UTF_8);
             assertTrue(cmdline.contains("java"), "bin/coronet exec'd the JVM under its own pid: " + cmdline);
             assertEquals(0, d.terminate());
@@ -98,6 +103,36 @@ class DaemonIT {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue());
         assertEquals("Hello Foo", out.strip());
+    }
+
+    @Test
+    void onJdk25TheLauncherRecordsTheAotCacheOnceAndStartsFromIt() throws Exception {
+        Process info = DaemonProcess.coronet("info").redirectErrorStream(true).start();
+        String out = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(info.waitFor(120, TimeUnit.SECONDS));
+        Matcher jdk = Pattern.compile("jdk\\s+(\\d+)").matcher(out);
+        assertTrue(jdk.find(), out);
+        Path aot = DaemonProcess.repoRoot().resolve("java/target/aot");
+        Path jar = DaemonProcess.repoRoot().resolve("java/target/coronet.jar");
+        if (Integer.parseInt(jdk.group(1)) < 25) {
+            return; // -XX:AOTCacheOutput is JDK 25's: older JDKs run without a cache
+        }
+        List<Path> caches;
+        try (var files = Files.list(aot)) {
+            caches = files.filter(p -> p.toString().endsWith(".aot")).toList();
+        }
+        assertEquals(1, caches.size(), "one cache for this JDK: " + caches);
+        assertTrue(Files.getLastModifiedTime(caches.get(0)).compareTo(
+                Files.getLastModifiedTime(jar)) >= 0, "the cache is at least as new as the jar");
+
+        ProcessBuilder pb = DaemonProcess.coronet("info");
+        pb.environment().put("CORONET_JAVA_OPTS", "-Xlog:aot=info:stderr");
+        Process p = pb.start();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), err);
+        assertTrue(err.contains("Opened AOT cache " + caches.get(0)), err);
+        assertFalse(err.contains("recording the JDK's AOT cache"), "recorded once, not at every start: " + err);
     }
 
     @Test
