@@ -79,6 +79,11 @@ public final class AsyncFd implements IoHandler, AutoCloseable {
 
     // ---- waiting -----------------------------------------------------------------------------
 
+    /** True when a read may find bytes without waiting: no short read or EAGAIN since the last edge. */
+    public boolean isReadable() {
+        return readable && !closed;
+    }
+
     /** Returns when the fd may be readable; suspends the calling coroutine until then. */
     public void awaitReadable() throws IOException {
         if (readable && !closed) {

@@ -5,7 +5,8 @@ import io.coronet.ffi.NativeBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Bytes received from a connection: the region [start, end) of a pooled off-heap buffer.
+ * Bytes received from a connection: the region [start, end) of an off-heap buffer, pooled
+ * (or, for a partial line kept across a wait, a small one of its own).
  * Lent by {@link TcpConnection#receive()}; {@link #close()} gives the buffer back to its
  * loop's pool, so a chunk is used inside try-with-resources and never kept across loops.
  */
@@ -19,6 +20,17 @@ public final class Chunk implements AutoCloseable {
     Chunk(BufferPool pool, NativeBuffer buffer) {
         this.pool = pool;
         this.buffer = buffer;
+    }
+
+    /** A chunk of its own, freed on close: for the few bytes a connection keeps while it waits. */
+    static Chunk unpooled(int capacity) {
+        Chunk c = new Chunk(null, NativeBuffer.allocate(capacity));
+        c.lent = true;
+        return c;
+    }
+
+    boolean isPooled() {
+        return pool != null;
     }
 
     public int length() {
@@ -57,7 +69,11 @@ public final class Chunk implements AutoCloseable {
     public void close() {
         if (lent) {
             lent = false;
-            pool.release(this);
+            if (pool != null) {
+                pool.release(this);
+            } else {
+                buffer.close();
+            }
         }
     }
 }

@@ -43,6 +43,9 @@ import java.time.Duration;
  * loop-thread only.
  */
 public final class TcpConnection implements AutoCloseable {
+    /** Smallest buffer a partial line is parked in while the connection waits for the rest. */
+    private static final int PARKED_MIN = 256;
+
     private final AsyncFd fd;
     private final BufferPool pool;
     /** Bytes received but not yet handed out (what followed a line), or null. */
@@ -249,19 +252,52 @@ public final class TcpConnection implements AutoCloseable {
             inbound.start = 0;
             inbound.end = len;
         }
-        int room = inbound.buffer.capacity() - inbound.end;
-        if (room == 0) {
-            throw new LineTooLongException(inbound.buffer.capacity());
-        }
         while (!eof) {
+            if (!fd.isReadable()) {
+                parkInbound();
+            }
             fd.awaitReadable();
-            int n = readSome(inbound.buffer, inbound.end, room);
+            if (inbound.end == inbound.buffer.capacity()) {
+                growInbound();
+            }
+            int n = readSome(inbound.buffer, inbound.end, inbound.buffer.capacity() - inbound.end);
             if (n > 0) {
                 inbound.end += n;
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * About to wait for the rest of a line: keep its first bytes in a buffer just big enough and
+     * give the 64 KiB pooled one back. Otherwise every peer that trickles a line in (a slow
+     * client, or 10,000 of them holding a partial greeting on purpose) pins a pooled buffer for
+     * as long as it likes: ~64 KiB of address space and 4-8 KiB of RSS per connection, measured.
+     */
+    private void parkInbound() {
+        if (!inbound.isPooled()) {
+            return;
+        }
+        int len = inbound.length(); // start is 0: compacted
+        Chunk own = Chunk.unpooled(Math.min(BufferPool.CHUNK_SIZE, Math.max(PARKED_MIN, Integer.highestOneBit(Math.max(len, 1)) << 1)));
+        NativeBuffer.copy(inbound.buffer, 0, own.buffer, 0, len);
+        own.end = len;
+        inbound.close();
+        inbound = own;
+    }
+
+    /** A parked line outgrew its buffer: double it, up to the pooled size. */
+    private void growInbound() throws LineTooLongException {
+        int capacity = inbound.buffer.capacity();
+        if (capacity >= BufferPool.CHUNK_SIZE) {
+            throw new LineTooLongException(capacity);
+        }
+        Chunk bigger = Chunk.unpooled(Math.min(BufferPool.CHUNK_SIZE, capacity * 2));
+        NativeBuffer.copy(inbound.buffer, 0, bigger.buffer, 0, inbound.end);
+        bigger.end = inbound.end;
+        inbound.close();
+        inbound = bigger;
     }
 
     private void dropInboundIfEmpty() {

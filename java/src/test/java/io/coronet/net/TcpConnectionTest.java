@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import java.io.EOFException;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -162,5 +164,85 @@ class TcpConnectionTest {
                 }
             }
         }));
+    }
+
+    @Test
+    void aPartialLineWaitsWithoutHoldingAPooledBuffer() throws Exception {
+        int n = 20;
+        String replies = run(() -> {
+            try (TcpListener listener = TcpListener.bind("127.0.0.1", 0, n, false)) {
+                int port = listener.port();
+                List<Task<Void>> servers = new ArrayList<>();
+                Task<Void> acceptor = Coroutine.launch(loop, () -> {
+                    for (int i = 0; i < n; i++) {
+                        TcpConnection accepted = listener.accept();
+                        servers.add(Coroutine.launch(loop, () -> {
+                            try (TcpConnection c = accepted) {
+                                String line = c.readLine(1024);
+                                try (Chunk rest = c.receive()) { // what came after the line, kept while parked
+                                    c.write(line + "|" + rest.toText() + "\n");
+                                }
+                            }
+                        }));
+                    }
+                });
+                List<TcpConnection> clients = new ArrayList<>();
+                try {
+                    for (int i = 0; i < n; i++) {
+                        TcpConnection client = TcpConnection.connect("127.0.0.1", port, Duration.ofSeconds(10));
+                        clients.add(client);
+                        client.write("hel");
+                    }
+                    acceptor.await();
+                    Coroutine.sleep(Duration.ofMillis(200)); // the servers read "hel" and wait for the rest
+                    assertEquals(0, BufferPool.of(loop).lentCount(), "partial lines keep no pooled buffer");
+                    StringBuilder all = new StringBuilder();
+                    for (int i = 0; i < n; i++) {
+                        clients.get(i).write("lo\r\nworld " + i);
+                    }
+                    for (int i = 0; i < n; i++) {
+                        all.append(clients.get(i).readLine(100)).append(';');
+                    }
+                    for (Task<Void> server : servers) {
+                        server.await();
+                    }
+                    return all.toString();
+                } finally {
+                    for (TcpConnection client : clients) {
+                        client.close();
+                    }
+                }
+            }
+        });
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            expected.append("hello|world ").append(i).append(';');
+        }
+        assertEquals(expected.toString(), replies);
+        assertEquals(0, run(() -> BufferPool.of(loop).lentCount()));
+    }
+
+    @Test
+    void aLongLineTrickledInArrivesWhole() throws Exception {
+        String line = "0123456789abcdef".repeat(300); // 4,800 bytes: outgrows the parked buffer several times
+        String got = run(() -> {
+            try (TcpListener listener = TcpListener.bind("127.0.0.1", 0, 16, false)) {
+                int port = listener.port();
+                Task<String> server = Coroutine.spawn(loop, () -> {
+                    try (TcpConnection c = listener.accept()) {
+                        return c.readLine(line.length());
+                    }
+                });
+                try (TcpConnection client = TcpConnection.connect("127.0.0.1", port, Duration.ofSeconds(10))) {
+                    for (int i = 0; i < line.length(); i += 700) {
+                        client.write(line.substring(i, Math.min(line.length(), i + 700)));
+                        Coroutine.sleep(Duration.ofMillis(5)); // each piece is read before the next
+                    }
+                    client.write("\n");
+                    return server.await();
+                }
+            }
+        });
+        assertEquals(line, got);
     }
 }
