@@ -1,9 +1,8 @@
 package io.coronet.examples;
 
-import io.coronet.ffi.BrokenPipeException;
-import io.coronet.ffi.ConnectionResetException;
 import io.coronet.ffi.NativeBuffer;
 import io.coronet.ffi.NativeSockets;
+import io.coronet.ffi.PeerGoneException;
 import io.coronet.poll.Interest;
 import io.coronet.poll.Poller;
 
@@ -246,7 +245,7 @@ abstract class CallbackLoop<R extends CallbackLoop.Registration<R>> implements S
     private void dispatch(R r, int mask) {
         try {
             r.callback.call(r, mask);
-        } catch (ConnectionResetException | BrokenPipeException e) {
+        } catch (PeerGoneException e) {
             closeConnection(r); // the peer went away: ordinary
         } catch (IOException | RuntimeException e) {
             if (r == listener) {

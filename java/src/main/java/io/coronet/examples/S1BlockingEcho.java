@@ -1,9 +1,8 @@
 package io.coronet.examples;
 
-import io.coronet.ffi.ConnectionResetException;
-import io.coronet.ffi.BrokenPipeException;
 import io.coronet.ffi.NativeBuffer;
 import io.coronet.ffi.NativeSockets;
+import io.coronet.ffi.PeerGoneException;
 
 import java.io.IOException;
 import java.util.List;
@@ -81,7 +80,7 @@ public final class S1BlockingEcho implements SeedServer {
                 }
                 try {
                     echoOnce(conn, msg);
-                } catch (ConnectionResetException | BrokenPipeException e) {
+                } catch (PeerGoneException e) {
                     // the peer's own doing: nothing to report
                 } catch (IOException | RuntimeException e) {
                     LOG.log(System.Logger.Level.WARNING, "S1: connection failed: " + e.getMessage());

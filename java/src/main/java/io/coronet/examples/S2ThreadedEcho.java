@@ -1,9 +1,8 @@
 package io.coronet.examples;
 
-import io.coronet.ffi.BrokenPipeException;
-import io.coronet.ffi.ConnectionResetException;
 import io.coronet.ffi.NativeBuffer;
 import io.coronet.ffi.NativeSockets;
+import io.coronet.ffi.PeerGoneException;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -110,7 +109,7 @@ public final class S2ThreadedEcho implements SeedServer {
                 }
                 S1BlockingEcho.writeAll(conn, msg, n); // all of it: send may take part
             }
-        } catch (ConnectionResetException | BrokenPipeException e) {
+        } catch (PeerGoneException e) {
             // the peer went away: an ordinary end for this connection only
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "S2: " + Thread.currentThread().getName() + ": " + e.getMessage());

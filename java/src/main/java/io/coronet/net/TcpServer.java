@@ -135,8 +135,7 @@ public final class TcpServer {
 
     /** Failures a server sees from peers every day: not worth a log line each. */
     static boolean isPeerProblem(Throwable e) {
-        return e instanceof io.coronet.ffi.ConnectionResetException
-                || e instanceof io.coronet.ffi.BrokenPipeException
+        return e instanceof io.coronet.ffi.PeerGoneException
                 || e instanceof java.io.EOFException
                 || e instanceof LineTooLongException
                 || e instanceof CancelledException

@@ -55,6 +55,8 @@ class ErrorsTest {
     @Test
     void peerCausedErrorsCarryNoStackTraceTheOthersDo() {
         // A reset or broken pipe is the peer's doing and routine for a server: no stack walk.
+        assertInstanceOf(PeerGoneException.class, Errors.exception("read", 1, Abi.ECONNRESET));
+        assertInstanceOf(PeerGoneException.class, Errors.exception("write", 1, Abi.EPIPE));
         assertEquals(0, Errors.exception("read", 1, Abi.ECONNRESET).getStackTrace().length);
         assertEquals(0, Errors.exception("write", 1, Abi.EPIPE).getStackTrace().length);
         // A local misuse (EBADF, EINVAL) keeps the stack that finds the bug.
