@@ -23,12 +23,13 @@ final class ServeCommand {
     static final int DEFAULT_PORT = 5566;
     static final int DEFAULT_BACKLOG = 4096;
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(2);
+    static final int WARMUP_MESSAGES = 50;
 
     static final Args.Spec SPEC = new Args.Spec("serve", 0,
-            List.of("--protocol", "--host", "--port", "--loops", "--greeting-timeout", "--grace", "--backlog"),
+            List.of("--protocol", "--host", "--port", "--loops", "--greeting-timeout", "--grace", "--backlog", "--warmup"),
             """
             Usage: coronet serve [-h] [--protocol=echo|handshake] [--host=H] [--port=P] [--loops=N]
-                                 [--greeting-timeout=D] [--grace=D] [--backlog=N]
+                                 [--greeting-timeout=D] [--grace=D] [--backlog=N] [--warmup=N]
             Run the coronet daemon: handshake + echo (default) or plain echo over TCP.
                   --protocol=P          echo or handshake (default: handshake)
                   --host=H              address to bind (default: %s)
@@ -38,6 +39,10 @@ final class ServeCommand {
                                         (default: %s)
                   --grace=D             on SIGTERM/SIGINT, how long open connections may finish (default: %s)
                   --backlog=N           listen backlog (default: %d)
+                  --warmup=N            before announcing itself, serve N loopback connections of its own
+                                        (50 messages each) so the JIT has compiled the per-connection path
+                                        when real clients come, e.g. a reconnect storm after a restart
+                                        (default: 0, off)
               -h, --help                Show this help message and exit.
             """.formatted(DEFAULT_HOST, DEFAULT_PORT,
                     DurationConverter.format(S5CoroutineHandshake.DEFAULT_GREETING_TIMEOUT),
@@ -54,8 +59,10 @@ final class ServeCommand {
         Duration greetingTimeout = args.duration("--greeting-timeout", S5CoroutineHandshake.DEFAULT_GREETING_TIMEOUT);
         Duration grace = args.duration("--grace", DEFAULT_GRACE);
         int backlog = args.integer("--backlog", DEFAULT_BACKLOG);
-        if (loops < 1 || port < 0 || port > 65535 || backlog < 1 || greetingTimeout.isNegative() || grace.isNegative()) {
-            throw args.error("--loops must be >= 1, --port 0..65535, --backlog >= 1, durations >= 0");
+        int warmup = args.integer("--warmup", 0);
+        if (loops < 1 || port < 0 || port > 65535 || backlog < 1 || warmup < 0
+                || greetingTimeout.isNegative() || grace.isNegative()) {
+            throw args.error("--loops must be >= 1, --port 0..65535, --backlog >= 1, --warmup >= 0, durations >= 0");
         }
 
         Cli.configureLogging();
@@ -77,17 +84,45 @@ final class ServeCommand {
             group.shutdown(grace);
         });
         Cli.log(protocol + " server, " + loops + " event loop(s), backend " + group.get(0).backend());
+        if (warmup > 0) {
+            warmUp(server, protocol == Protocol.handshake, warmup);
+        }
         // Start-up (loading the native binding, its generated stubs, ~700 classes) leaves ~20 MiB
         // of garbage in the young generation, and the pages it touched stay resident. Collected
         // now, before clients come, connection state is allocated into those same pages instead of
         // touching new ones: ~10 MiB less RSS with 10,000 connections open (benchmarks/RESULTS.md).
         System.gc();
+        long warmedUp = warmup > 0 ? server.acceptedConnections() : 0;
         System.out.println("listening on " + server.host() + ":" + server.port());
         System.out.flush();
         while (!group.awaitTermination(Duration.ofDays(1))) {
             // serve until the loops end (a signal shuts them down)
         }
-        Cli.log("stopped after " + server.acceptedConnections() + " connections");
+        long served = server.acceptedConnections() - warmedUp;
+        Cli.log("stopped after " + served + " connections" + (warmedUp > 0 ? " (and " + warmedUp + " of the warm-up)" : ""));
         return 0;
+    }
+
+    /**
+     * A connection's bottom frames (the coroutine entry, the handler and its loop) live as long as
+     * the connection. Entered before the JIT has compiled them, they stay interpreted: every message
+     * then takes the JDK's slow thaw path, and the frozen stack is ~1.4 KiB instead of ~0.5
+     * (benchmarks/RESULTS.md). Serving a few hundred connections of our own first avoids that for
+     * the clients of a fresh daemon. A failed warm-up is logged and the daemon serves anyway.
+     */
+    private static void warmUp(TcpServer server, boolean handshake, int connections) {
+        String host = switch (server.host()) {
+            case "0.0.0.0" -> "127.0.0.1";
+            case "::", "[::]" -> "::1";
+            default -> server.host();
+        };
+        long start = System.nanoTime();
+        try {
+            LoopbackClients.run(host, server.port(), handshake, connections, WARMUP_MESSAGES, Duration.ofSeconds(5));
+            Cli.log("warmed up: " + connections + " connections of " + WARMUP_MESSAGES + " messages in "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms");
+        } catch (Exception e) {
+            Cli.log("warm-up failed, serving anyway: " + e);
+        }
     }
 }

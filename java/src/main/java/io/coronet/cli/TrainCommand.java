@@ -1,16 +1,10 @@
 package io.coronet.cli;
 
-import io.coronet.coro.Coroutine;
-import io.coronet.coro.Scope;
-import io.coronet.coro.Task;
 import io.coronet.examples.Echo;
 import io.coronet.examples.S5CoroutineHandshake;
-import io.coronet.ffi.NativeBuffer;
 import io.coronet.loop.EventLoopGroup;
-import io.coronet.net.TcpConnection;
 import io.coronet.net.TcpServer;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
@@ -30,7 +24,6 @@ final class TrainCommand {
 
     static final int DEFAULT_CONNECTIONS = 200;
     static final int DEFAULT_MESSAGES = 50;
-    private static final int MESSAGE_SIZE = 64;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     static final Args.Spec SPEC = new Args.Spec("train", 0, List.of("--connections", "--messages"), """
@@ -53,63 +46,17 @@ final class TrainCommand {
         Cli.configureLogging();
         FdLimit.raiseToHardLimit(); // the same start-up path as serve
         EventLoopGroup servers = EventLoopGroup.start("coronet-loop", 1);
-        EventLoopGroup clients = null;
         try {
-            clients = EventLoopGroup.start("train-client", 1);
             TcpServer echo = TcpServer.start(servers, "127.0.0.1", 0, 1024, Echo::serve);
             TcpServer handshake = TcpServer.start(servers, "127.0.0.1", 0, 1024, new S5CoroutineHandshake(TIMEOUT));
-            Task<Void> run = Coroutine.launch(clients.get(0), () -> {
-                exchangeAll(echo.port(), false, connections, messages);
-                exchangeAll(handshake.port(), true, connections, messages);
-            });
-            run.join();
+            LoopbackClients.run("127.0.0.1", echo.port(), false, connections, messages, TIMEOUT);
+            LoopbackClients.run("127.0.0.1", handshake.port(), true, connections, messages, TIMEOUT);
             System.err.println("coronet train: " + 2 * connections + " connections, "
                     + 2L * connections * messages + " messages echoed and checked");
             return 0;
         } finally {
             servers.shutdown(Duration.ZERO);
-            if (clients != null) {
-                clients.shutdown(Duration.ZERO);
-                clients.awaitTermination(TIMEOUT);
-            }
             servers.awaitTermination(TIMEOUT);
-        }
-    }
-
-    /** All connections at once, as a busy daemon sees them; the first failure fails the run. */
-    private static void exchangeAll(int port, boolean handshake, int connections, int messages) throws Exception {
-        try (Scope scope = Scope.open()) {
-            for (int i = 0; i < connections; i++) {
-                int seed = i;
-                scope.launch(() -> exchange(port, handshake, messages, seed));
-            }
-            scope.join();
-        }
-    }
-
-    private static void exchange(int port, boolean handshake, int messages, int seed) throws Exception {
-        try (TcpConnection conn = TcpConnection.connect("127.0.0.1", port, TIMEOUT);
-             NativeBuffer sent = NativeBuffer.allocate(MESSAGE_SIZE);
-             NativeBuffer received = NativeBuffer.allocate(MESSAGE_SIZE)) {
-            if (handshake) {
-                conn.write("hello\n");
-                String answer = conn.readLine(16);
-                if (!"hello".equals(answer)) {
-                    throw new IOException("handshake: expected \"hello\", got " + (answer == null ? "end of stream" : '"' + answer + '"'));
-                }
-            }
-            for (int m = 0; m < messages; m++) {
-                for (int i = 0; i < MESSAGE_SIZE; i++) {
-                    sent.put(i, (byte) (seed * 31 + m * 7 + i));
-                }
-                conn.write(sent, 0, MESSAGE_SIZE);
-                conn.readExactly(received, 0, MESSAGE_SIZE);
-                for (int i = 0; i < MESSAGE_SIZE; i++) {
-                    if (received.get(i) != sent.get(i)) {
-                        throw new IOException("echo: byte " + i + " of message " + m + " differs");
-                    }
-                }
-            }
         }
     }
 }

@@ -63,6 +63,19 @@ class DaemonIT {
     }
 
     @Test
+    void aWarmedUpDaemonServesItsOwnConnectionsFirstThenClients() throws Exception {
+        try (DaemonProcess d = DaemonProcess.start("serve", "--port", "0", "--loops", "1", "--warmup", "50")) {
+            assertTrue(d.stderr().contains("warmed up: 50 connections of 50 messages"), d.stderr());
+            try (Socket s = connect(d.port)) {
+                assertEquals("hello\n", exchange(s, "hello\n", 6));
+                assertEquals("after the warm-up", exchange(s, "after the warm-up", 17));
+            }
+            assertEquals(0, d.terminate());
+            assertTrue(d.stderr().contains("stopped after 1 connections (and 50 of the warm-up)"), d.stderr());
+        }
+    }
+
+    @Test
     void theDaemonKeepsTheLaunchersPid() throws Exception {
         try (DaemonProcess d = DaemonProcess.start("serve", "--protocol", "echo", "--port", "0", "--loops", "1")) {
             String cmdline = new String(Files.readAllBytes(
@@ -78,7 +91,8 @@ class DaemonIT {
                 {"serve", "--protocol", "smtp"},
                 {"serve", "--greeting-timeout", "soon"},
                 {"serve", "--port", "70000"},
-                {"serve", "--no-such-option"}}) {
+                {"serve", "--no-such-option"},
+                {"serve", "--warmup", "-1"}}) {
             Process p = DaemonProcess.coronet(args).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(120, TimeUnit.SECONDS));
