@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
  * Bytes received from a connection: the region [start, end) of an off-heap buffer, pooled
  * (or, for a partial line kept across a wait, a small one of its own).
  * Lent by {@link TcpConnection#receive()}; {@link #close()} gives the buffer back to its
- * loop's pool, so a chunk is used inside try-with-resources and never kept across loops.
+ * loop's pool (or frees its own), so a chunk is used inside try-with-resources and never kept
+ * across loops.
  */
 public final class Chunk implements AutoCloseable {
     private final BufferPool pool;

@@ -280,7 +280,8 @@ public final class TcpConnection implements AutoCloseable {
             return;
         }
         int len = inbound.length(); // start is 0: compacted
-        Chunk own = Chunk.unpooled(Math.min(BufferPool.CHUNK_SIZE, Math.max(PARKED_MIN, Integer.highestOneBit(Math.max(len, 1)) << 1)));
+        int room = Math.max(PARKED_MIN, Integer.highestOneBit(Math.max(len, 1)) << 1); // >= len + 1
+        Chunk own = Chunk.unpooled(Math.min(BufferPool.CHUNK_SIZE, room));
         NativeBuffer.copy(inbound.buffer, 0, own.buffer, 0, len);
         own.end = len;
         inbound.close();
