@@ -113,7 +113,8 @@ int cn_poller_close(int64_t poller);
  * permanent resolver failure), -EINVAL (bad argument), -ENOMEM. */
 int cn_tcp_listen(const char *host, int port, int backlog, int flags);
 /* Accepts one connection: a non-blocking, close-on-exec fd, or -errno (-EAGAIN when
- * none is pending). */
+ * none is pending). A connection lost while queued (ECONNABORTED, or a network error
+ * Linux passes on from it) is skipped for the next one, up to 64 in a row. */
 int cn_tcp_accept(int listen_fd);
 /* Accepts up to max connections into fds[]: returns how many (>= 1), or -errno when
  * the first accept fails (-EAGAIN when none is pending). */

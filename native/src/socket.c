@@ -131,10 +131,48 @@ int cn_tcp_listen(const char *host, int port, int backlog, int flags) {
     return cn__first_fd(list, cn__listen_on, backlog, flags);
 }
 
+/* accept(2) can fail for one queued connection and succeed for the next: the peer reset it
+ * while it waited (ECONNABORTED) or, on Linux, a network error pending on it is passed on
+ * (accept(2), "Error handling": treat EPROTO, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH,
+ * EOPNOTSUPP, ENETUNREACH and ENETDOWN like EAGAIN by retrying). Each such failure took that
+ * connection off the queue, so the next accept may succeed. At most CN__ACCEPT_LOST_MAX in a
+ * row are skipped per call: an error that does not consume a connection (EOPNOTSUPP on a
+ * listener that is not SOCK_STREAM) then reaches the caller instead of spinning here. */
+#define CN__ACCEPT_LOST_MAX 64
+
+static int cn__accept_lost_one(int neg_errno) {
+    switch (-neg_errno) {
+    case ECONNABORTED:
+    case EPROTO:
+    case ENOPROTOOPT:
+    case EHOSTUNREACH:
+    case EOPNOTSUPP:
+    case ENETUNREACH:
+    case ENETDOWN:
+#ifdef EHOSTDOWN
+    case EHOSTDOWN:
+#endif
+#ifdef ENONET
+    case ENONET:
+#endif
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* cn__accept, skipping connections lost in the queue (see above). */
+static int cn__accept_next(int listen_fd) {
+    int fd = cn__accept(listen_fd);
+    for (int lost = 0; fd < 0 && cn__accept_lost_one(fd) && lost < CN__ACCEPT_LOST_MAX; lost++)
+        fd = cn__accept(listen_fd);
+    return fd;
+}
+
 int cn_tcp_accept(int listen_fd) {
     if (listen_fd < 0)
         return -EBADF;
-    return cn__accept(listen_fd);
+    return cn__accept_next(listen_fd);
 }
 
 int cn_tcp_accept_many(int listen_fd, int *fds, int max) {
@@ -146,14 +184,9 @@ int cn_tcp_accept_many(int listen_fd, int *fds, int max) {
         return -EFAULT;
     int n = 0;
     while (n < max) {
-        int fd = cn__accept(listen_fd);
-        if (fd < 0) {
-            /* A connection reset while queued is gone; the next one may be fine
-             * (accept(2): ECONNABORTED). Anything else ends the batch. */
-            if (fd == -ECONNABORTED)
-                continue;
+        int fd = cn__accept_next(listen_fd);
+        if (fd < 0)
             return n > 0 ? n : fd;
-        }
         fds[n++] = fd;
     }
     return n;

@@ -19,9 +19,6 @@ public final class NativeSockets {
 
     private static final LibCoronet LIB = NativeLibrary.lib();
 
-    /** Bound on ECONNABORTED retries in accept: each one consumed a dead pending connection. */
-    private static final int ACCEPT_ABORTED_RETRIES = 16;
-
     private NativeSockets() {
     }
 
@@ -49,20 +46,15 @@ public final class NativeSockets {
     /** Accepts one pending connection: its fd (non-blocking), or {@link #WOULD_BLOCK} when none is pending. */
     public static int accept(int listenFd) throws NativeException {
         requireFd(listenFd);
-        for (int attempt = 0; ; attempt++) {
-            NativeStats.count(NativeStats.Kind.READ);
-            int res = LIB.cn_tcp_accept(listenFd);
-            if (res >= 0) {
-                return res;
-            }
-            if (Errors.isWouldBlock(res)) {
-                return WOULD_BLOCK;
-            }
-            // accept(2): ECONNABORTED means that connection died in the queue; others may follow
-            if (-res != Abi.ECONNABORTED || attempt >= ACCEPT_ABORTED_RETRIES) {
-                throw Errors.exception("accept", listenFd, -res);
-            }
+        NativeStats.count(NativeStats.Kind.READ);
+        int res = LIB.cn_tcp_accept(listenFd); // skips connections lost in the queue itself
+        if (res >= 0) {
+            return res;
         }
+        if (Errors.isWouldBlock(res)) {
+            return WOULD_BLOCK;
+        }
+        throw Errors.exception("accept", listenFd, -res);
     }
 
     /**

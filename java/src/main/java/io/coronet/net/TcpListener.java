@@ -108,8 +108,8 @@ public final class TcpListener implements AutoCloseable {
                 backOff(e.getMessage());
                 continue;
             } catch (NativeException e) {
-                if (e.errno() == Abi.ECONNABORTED || e.errno() == Abi.EINTR) {
-                    continue; // the peer gave up before we took it: not our problem
+                if (e.errno() == Abi.ECONNABORTED) {
+                    continue; // more than 64 connections in a row lost in the queue: go on taking the rest
                 }
                 if (e.errno() == Abi.ENOBUFS || e.errno() == Abi.ENOMEM) {
                     backOff(e.getMessage()); // kernel memory, like fds: wait for it, do not stop serving
