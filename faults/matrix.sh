@@ -3,7 +3,7 @@
 #
 #   faults/matrix.sh [--out FILE] DIR [DIR...]
 #
-# Each DIR is a matrix directory: java/target/faults-matrix after `mvn test` (FaultMatrix, one
+# Each DIR is a matrix directory: app/target/faults-matrix after `mvn test` (FaultMatrix, one
 # <TestClass>.tsv per class plus _run.txt describing the run), or one written by
 # run-sanitizers.sh / run-valgrind.sh (native.tsv) when CORONET_FAULTS_MATRIX_DIR is set.
 # Rows are: area, case, expectation, result (PASS/FAIL/SKIP), measured. One table per DIR, in

@@ -138,8 +138,8 @@ public final class Daemon implements AutoCloseable {
     private static String jarredClassPath;
 
     /**
-     * This JVM's classpath, with the directory that holds coronet's main classes replaced by a jar
-     * of them. The daemon runs as users run it, from a jar (bin/coronet: java -jar): a jar is
+     * This JVM's classpath, with every directory that holds coronet's classes (the library's and the
+     * app's) replaced by a jar of them. The daemon runs as users run it, from a jar (bin/coronet: java -jar): a jar is
      * opened once, while a class directory needs a new fd for every class loaded later. Under fd
      * exhaustion that open fails, and the JVM caches the failed resolution for good (JVMS 5.4.3):
      * a daemon started from target/classes breaks for every later connection (see faults/README.md,
@@ -152,7 +152,7 @@ public final class Daemon implements AutoCloseable {
         List<String> entries = new ArrayList<>();
         for (String e : effectiveClassPath()) {
             Path dir = Path.of(e);
-            if (Files.isRegularFile(dir.resolve("io/coronet/cli/Main.class"))) {
+            if (Files.isDirectory(dir.resolve("io/coronet"))) { // the app's classes and, in a reactor build, the library's
                 try {
                     entries.add(jarOf(dir).toString());
                     continue;

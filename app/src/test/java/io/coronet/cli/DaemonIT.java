@@ -126,8 +126,8 @@ class DaemonIT {
         assertTrue(info.waitFor(120, TimeUnit.SECONDS));
         Matcher jdk = Pattern.compile("jdk\\s+(\\d+)").matcher(out);
         assertTrue(jdk.find(), out);
-        Path aot = DaemonProcess.repoRoot().resolve("java/target/aot");
-        Path jar = DaemonProcess.repoRoot().resolve("java/target/coronet.jar");
+        Path aot = DaemonProcess.repoRoot().resolve("app/target/aot");
+        Path jar = DaemonProcess.repoRoot().resolve("app/target/coronet.jar");
         if (Integer.parseInt(jdk.group(1)) < 25) {
             return; // -XX:AOTCacheOutput is JDK 25's: older JDKs run without a cache
         }
