@@ -25,3 +25,7 @@ set(CORONET_LIBSYSTEM_DIR "${_cn_zig_dir}/lib/libc/darwin")
 list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES CORONET_LD64 CORONET_MACOS_ARCH)
 # Platform/Darwin.cmake sets the link rule after this file; the rules override comes later.
 set(CMAKE_USER_MAKE_RULES_OVERRIDE ${CMAKE_CURRENT_LIST_DIR}/macos-link-rule.cmake)
+# The C test programs sit in the build tree's root, the libraries in lib/ (native/build-all sets
+# CMAKE_LIBRARY_OUTPUT_DIRECTORY): a relative rpath lets the tree run on a Mac after copying
+# (the CI workflow's natives-on-macos job), where the Linux build path means nothing.
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,-rpath,@executable_path/lib")
