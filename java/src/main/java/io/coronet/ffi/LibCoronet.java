@@ -124,6 +124,7 @@ public interface LibCoronet {
     int CN_CAP_CLOSE_REMOVES = 0x02;
 
     int CN_LISTEN_REUSEPORT = 0x01;
+    int CN_LISTEN_BIND_ONLY = 0x02;
 
     int CN_RESOLVE_PASSIVE = 0x01;
     int CN_RESOLVE_NUMERIC = 0x02;
