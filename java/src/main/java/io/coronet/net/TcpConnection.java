@@ -246,6 +246,11 @@ public final class TcpConnection implements Connection {
         return 0;
     }
 
+    /** Bytes received and queued, not handed out yet (for tests). */
+    int queuedBytes() {
+        return inbound.length();
+    }
+
     @Override
     public boolean isEof() {
         loop.checkConfined(this);
