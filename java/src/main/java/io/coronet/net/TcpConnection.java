@@ -50,6 +50,8 @@ public final class TcpConnection implements Connection {
     Coroutine handler;
     /** A server's list of its open connections on this loop (intrusive: no node per connection). */
     TcpConnection prevOpen, nextOpen;
+    /** Cancelled by its server's drain. */
+    boolean cut;
 
     TcpConnection(AsyncFd fd) {
         this.fd = fd;
