@@ -50,6 +50,15 @@ public final class Chunk implements AutoCloseable {
         return buffer.get(start + i);
     }
 
+    /**
+     * Copies bytes [index, index+length) of this chunk into {@code dst[dstOffset..]}: one bulk
+     * copy, for a parser that keeps its own heap buffer (no per-byte native access).
+     */
+    public void getBytes(int index, byte[] dst, int dstOffset, int length) {
+        java.util.Objects.checkFromIndexSize(index, length, end - start);
+        buffer.getBytes(start + index, dst, dstOffset, length);
+    }
+
     public byte[] toByteArray() {
         byte[] b = new byte[end - start];
         buffer.getBytes(start, b, 0, b.length);
