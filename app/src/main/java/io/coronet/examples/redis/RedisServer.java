@@ -70,6 +70,10 @@ public final class RedisServer implements TcpServer.Handler {
         replies.flush(); // what is left: the last replies before EOF or QUIT, or the protocol error
     }
 
+    RespLimits limits() {
+        return limits;
+    }
+
     /** Keys in the store (tests). */
     int size() {
         return store.size();
