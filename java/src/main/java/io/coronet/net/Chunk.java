@@ -80,8 +80,9 @@ public final class Chunk implements AutoCloseable {
      * copy, for a parser that keeps its own heap buffer (no per-byte native access).
      */
     public void getBytes(int index, byte[] dst, int dstOffset, int length) {
+        NativeBuffer b = open();
         java.util.Objects.checkFromIndexSize(index, length, end - start);
-        buffer.getBytes(start + index, dst, dstOffset, length);
+        b.getBytes(start + index, dst, dstOffset, length);
     }
 
     public byte[] toByteArray() {

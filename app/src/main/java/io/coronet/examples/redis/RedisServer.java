@@ -1,7 +1,7 @@
 package io.coronet.examples.redis;
 
 import io.coronet.loop.EventLoopGroup;
-import io.coronet.net.TcpConnection;
+import io.coronet.net.Connection;
 import io.coronet.net.TcpServer;
 
 import java.io.IOException;
@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * }
  * }</pre>
  *
- * Replies are gathered and go out in one write when the reader is about to wait, so a
- * pipeline that arrived in one read is answered with one send. A protocol error gets
+ * Replies go to the connection's buffered output and leave in one write when the reader
+ * waits for more input, so a pipeline that arrived in one read is answered with one send. A protocol error gets
  * Redis's {@code -ERR Protocol error: ...} and the connection is closed; other connections
  * never notice.
  */
@@ -50,12 +50,12 @@ public final class RedisServer implements TcpServer.Handler {
     }
 
     @Override
-    public void handle(TcpConnection conn) throws IOException {
+    public void handle(Connection conn) throws IOException {
         Replies replies = new Replies(conn);
         Session session = new Session(nextClientId.incrementAndGet());
         Command cmd = new Command();
         stats.connected();
-        try (RespReader reader = new RespReader(conn, limits, replies)) {
+        try (RespReader reader = new RespReader(conn, limits)) {
             while (reader.next(cmd)) {
                 table.execute(session, cmd, replies);
                 if (session.isClosing()) {

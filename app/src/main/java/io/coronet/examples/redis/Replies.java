@@ -1,112 +1,110 @@
 package io.coronet.examples.redis;
 
-import io.coronet.net.TcpConnection;
+import io.coronet.net.BufferedOutput;
+import io.coronet.net.Connection;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * RESP2 replies of one connection, gathered in a heap buffer and sent in one write when the
- * reader is about to wait for more input ({@link RespReader} calls {@link #flush}): a pipeline
- * of 16 commands that arrived in one read is answered with one send.
- *
- * <p>The one place that writes to the connection, so moving to the library's buffered writer
- * (conn.buffered(), automatic flush on suspend) changes only this class. Past
- * {@link #HIGH_WATER} bytes it writes at once, which suspends while the peer is not reading:
- * a client that pipelines without reading holds at most that much of our memory.
+ * RESP2 replies of one connection, written to its buffered output ({@link Connection#buffered()}):
+ * they leave when the connection's coroutine next waits for input, so a pipeline of 16
+ * commands that arrived in one read is answered with one send, and nothing here has to
+ * decide when to flush. Headers and integers are formatted into a small scratch array and
+ * written with one copy; values are copied once, straight from the store's array.
+ * Past the output's high-water mark a write suspends while the peer is not reading.
  */
 final class Replies {
-    static final int HIGH_WATER = 64 * 1024;
-    private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] OK = bytes("+OK\r\n");
     private static final byte[] PONG = bytes("+PONG\r\n");
     private static final byte[] NIL = bytes("$-1\r\n");
     private static final byte[] ZERO = bytes(":0\r\n");
     private static final byte[] ONE = bytes(":1\r\n");
     private static final byte[] EMPTY_ARRAY = bytes("*0\r\n");
+    private static final byte[] CRLF = bytes("\r\n");
 
-    private final TcpConnection conn;
-    private byte[] buf = new byte[1024];
-    private int length;
+    private final BufferedOutput out;
+    /** Room for a type byte, 20 digits and CRLF, and for short simple strings and errors. */
+    private byte[] scratch = new byte[64];
 
-    Replies(TcpConnection conn) {
-        this.conn = conn;
+    Replies(Connection conn) {
+        this.out = conn.buffered();
     }
 
     void ok() throws IOException {
-        raw(OK);
+        out.write(OK);
     }
 
     void pong() throws IOException {
-        raw(PONG);
+        out.write(PONG);
     }
 
     void nil() throws IOException {
-        raw(NIL);
+        out.write(NIL);
     }
 
     void emptyArray() throws IOException {
-        raw(EMPTY_ARRAY);
+        out.write(EMPTY_ARRAY);
     }
 
     /** A simple string: {@code +text}. */
     void simple(String text) throws IOException {
-        ensure(text.length() + 3);
-        buf[length++] = '+';
-        ascii(text);
-        crlf();
+        line('+', text, false);
     }
 
     /** An error: {@code -ERR ...}; line breaks in the text become spaces (as Redis does). */
     void error(String text) throws IOException {
-        ensure(text.length() + 3);
-        buf[length++] = '-';
-        int start = length;
-        ascii(text);
-        for (int i = start; i < length; i++) {
-            if (buf[i] == '\r' || buf[i] == '\n') {
-                buf[i] = ' ';
-            }
+        line('-', text, true);
+    }
+
+    private void line(char type, String text, boolean spacesForBreaks) throws IOException {
+        int n = text.length() + 3;
+        if (scratch.length < n) {
+            scratch = new byte[n];
         }
-        crlf();
+        byte[] b = scratch;
+        b[0] = (byte) type;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            b[i + 1] = (byte) (c >= 0x80 ? '?' : spacesForBreaks && (c == '\r' || c == '\n') ? ' ' : c);
+        }
+        b[n - 2] = '\r';
+        b[n - 1] = '\n';
+        out.write(b, 0, n);
     }
 
     void integer(long v) throws IOException {
         if (v == 0 || v == 1) {
-            raw(v == 0 ? ZERO : ONE);
-            return;
+            out.write(v == 0 ? ZERO : ONE);
+        } else {
+            header(':', v);
         }
-        ensure(23);
-        buf[length++] = ':';
-        length = Integers.write(v, buf, length);
-        crlf();
     }
 
     /** An integer reply whose decimal digits are already at hand (INCR's new value). */
     void integerDigits(byte[] digits) throws IOException {
-        ensure(digits.length + 3);
-        buf[length++] = ':';
-        System.arraycopy(digits, 0, buf, length, digits.length);
-        length += digits.length;
-        crlf();
+        scratch[0] = ':';
+        if (digits.length <= scratch.length - 3) {
+            System.arraycopy(digits, 0, scratch, 1, digits.length);
+            scratch[digits.length + 1] = '\r';
+            scratch[digits.length + 2] = '\n';
+            out.write(scratch, 0, digits.length + 3);
+        } else {
+            out.write(scratch, 0, 1);
+            out.write(digits);
+            out.write(CRLF);
+        }
     }
 
     /** A bulk string, or nil for null. */
     void bulk(byte[] value) throws IOException {
         if (value == null) {
-            nil();
+            out.write(NIL);
             return;
         }
         header('$', value.length);
-        if (value.length > HIGH_WATER) { // big values go out as they are, not through the buffer
-            flush();
-            conn.write(value);
-        } else {
-            ensure(value.length);
-            System.arraycopy(value, 0, buf, length, value.length);
-            length += value.length;
-        }
-        crlf();
+        out.write(value);
+        out.write(CRLF);
     }
 
     void bulk(String text) throws IOException {
@@ -118,62 +116,16 @@ final class Replies {
     }
 
     private void header(char type, long n) throws IOException {
-        ensure(23);
-        buf[length++] = (byte) type;
-        length = Integers.write(n, buf, length);
-        crlf();
+        scratch[0] = (byte) type;
+        int end = Integers.write(n, scratch, 1);
+        scratch[end] = '\r';
+        scratch[end + 1] = '\n';
+        out.write(scratch, 0, end + 2);
     }
 
-    private void raw(byte[] bytes) throws IOException {
-        ensure(bytes.length);
-        System.arraycopy(bytes, 0, buf, length, bytes.length);
-        length += bytes.length;
-    }
-
-    private void ascii(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            buf[length++] = (byte) (c < 0x80 ? c : '?');
-        }
-    }
-
-    private void crlf() throws IOException {
-        ensure(2);
-        buf[length++] = CRLF[0];
-        buf[length++] = CRLF[1];
-        if (length >= HIGH_WATER) {
-            flush();
-        }
-    }
-
-    /** Room for {@code n} more bytes: grows the buffer (replies are bounded by HIGH_WATER plus one reply). */
-    private void ensure(int n) throws IOException {
-        if (length + n <= buf.length) {
-            return;
-        }
-        if (length > 0 && length + n > HIGH_WATER) {
-            flush();
-            if (n <= buf.length) {
-                return;
-            }
-        }
-        byte[] bigger = new byte[Math.max(buf.length * 2, length + n)];
-        System.arraycopy(buf, 0, bigger, 0, length);
-        buf = bigger;
-    }
-
-    /** Bytes waiting to be sent. */
-    int pending() {
-        return length;
-    }
-
-    /** Sends what is pending in one write (suspends while the peer's window is full). */
+    /** Sends what is pending, suspending until the kernel took it (before the connection closes). */
     void flush() throws IOException {
-        if (length > 0) {
-            int n = length;
-            length = 0;
-            conn.write(buf, 0, n);
-        }
+        out.flush();
     }
 
     private static byte[] bytes(String s) {

@@ -1,7 +1,7 @@
 package io.coronet.examples.redis;
 
 import io.coronet.net.Chunk;
-import io.coronet.net.TcpConnection;
+import io.coronet.net.Connection;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -25,16 +25,15 @@ import java.util.Arrays;
  * longer than allowed throws {@link ProtocolException} with Redis's own message; the caller
  * replies and closes.
  *
- * <p>Before it waits for input it flushes {@link Replies}: every reply to what has arrived
- * goes out in one write.
+ * <p>It never flushes replies: waiting for input suspends the coroutine, and the connection's
+ * buffered output sends everything written so far just before that, in one write.
  */
 final class RespReader implements AutoCloseable {
     static final int INITIAL = 4096;
     static final int SHRINK_ABOVE = 256 * 1024;
 
-    private final TcpConnection conn;
+    private final Connection conn;
     private final RespLimits limits;
-    private final Replies replies;
     private byte[] buf = new byte[INITIAL];
     private int pos;
     private int limit;
@@ -42,10 +41,9 @@ final class RespReader implements AutoCloseable {
     private Chunk chunk;
     private int chunkPos;
 
-    RespReader(TcpConnection conn, RespLimits limits, Replies replies) {
+    RespReader(Connection conn, RespLimits limits) {
         this.conn = conn;
         this.limits = limits;
-        this.replies = replies;
     }
 
     /**
@@ -172,7 +170,7 @@ final class RespReader implements AutoCloseable {
 
     /**
      * Copies more received bytes into the buffer; false at end of stream. When nothing is left
-     * to copy it first sends the pending replies, then waits for the next chunk.
+     * to copy it waits for the next chunk (the replies so far leave as it suspends).
      */
     private boolean fill() throws IOException {
         if (chunk == null) {
@@ -183,7 +181,6 @@ final class RespReader implements AutoCloseable {
                     buf = new byte[INITIAL];
                 }
             }
-            replies.flush();
             chunk = conn.receive();
             if (chunk == null) {
                 return false;

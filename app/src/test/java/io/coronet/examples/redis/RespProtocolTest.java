@@ -88,7 +88,7 @@ class RespProtocolTest extends RedisFixture {
         try {
             TcpServer srv = TcpServer.start(g, "127.0.0.1", 0, 16, conn -> {
                 Replies replies = new Replies(conn);
-                try (RespReader r = new RespReader(conn, probe.limits(), replies)) {
+                try (RespReader r = new RespReader(conn, probe.limits())) {
                     reader.set(r);
                     Command cmd = new Command();
                     while (r.next(cmd)) {
