@@ -374,7 +374,7 @@ static ssize_t cn__write_nosigpipe(int fd, const struct iovec *iov, int cnt) {
     sigaddset(&pipe_only, SIGPIPE);
     sigpending(&pending);
     int was_pending = sigismember(&pending, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_only, &old_mask);
+    cn__thread_sigmask(SIG_BLOCK, &pipe_only, &old_mask);
     ssize_t n;
     do {
         n = writev(fd, iov, cnt);
@@ -386,7 +386,7 @@ static ssize_t cn__write_nosigpipe(int fd, const struct iovec *iov, int cnt) {
         if (sigismember(&pending, SIGPIPE))
             sigwait(&pipe_only, &sig);
     }
-    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    cn__thread_sigmask(SIG_SETMASK, &old_mask, NULL);
     errno = saved;
     return n;
 }

@@ -50,6 +50,8 @@ public final class TcpConnection implements Connection {
     Coroutine handler;
     /** A server's list of its open connections on this loop (intrusive: no node per connection). */
     TcpConnection prevOpen, nextOpen;
+    /** Cancelled by its server's drain. */
+    boolean cut;
 
     TcpConnection(AsyncFd fd) {
         this.fd = fd;
@@ -228,6 +230,11 @@ public final class TcpConnection implements Connection {
         }
         fd.readDrained(); // WOULD_BLOCK
         return 0;
+    }
+
+    /** Bytes received and queued, not handed out yet (for tests). */
+    int queuedBytes() {
+        return inbound.length();
     }
 
     @Override
