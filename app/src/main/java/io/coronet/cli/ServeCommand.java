@@ -7,17 +7,22 @@ import io.coronet.net.TcpServer;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code coronet serve}: the daemon. One event loop per core, each with its own SO_REUSEPORT
- * listener; the handshake protocol (or plain echo) on every connection.
+ * listener (the port stays ours alone unless {@code --reuse-port=on}); the handshake protocol
+ * (or plain echo) on every connection.
  *
  * <p>Lifecycle: prints {@code listening on HOST:PORT} on stdout once every listener is bound;
- * on SIGINT/SIGTERM stops accepting, gives open connections {@code --grace} to finish, closes
- * the rest and exits 0.
+ * on SIGINT/SIGTERM drains the server ({@link TcpServer#drain}: stops accepting, gives open
+ * connections {@code --grace} to finish, cuts the rest), logs how many finished and how many
+ * were cut, and exits 0. A second signal while draining stops at once.
  */
 final class ServeCommand {
     enum Protocol { echo, handshake }
+
+    enum Switch { off, on }
 
     static final String DEFAULT_HOST = "127.0.0.1";
     static final int DEFAULT_PORT = 5566;
@@ -26,10 +31,12 @@ final class ServeCommand {
     static final int WARMUP_MESSAGES = 50;
 
     static final Args.Spec SPEC = new Args.Spec("serve", 0,
-            List.of("--protocol", "--host", "--port", "--loops", "--greeting-timeout", "--grace", "--backlog", "--warmup"),
+            List.of("--protocol", "--host", "--port", "--loops", "--greeting-timeout", "--grace", "--backlog", "--warmup",
+                    "--reuse-port"),
             """
             Usage: coronet serve [-h] [--protocol=echo|handshake] [--host=H] [--port=P] [--loops=N]
                                  [--greeting-timeout=D] [--grace=D] [--backlog=N] [--warmup=N]
+                                 [--reuse-port=off|on]
             Run the coronet daemon: handshake + echo (default) or plain echo over TCP.
                   --protocol=P          echo or handshake (default: handshake)
                   --host=H              address to bind (default: %s)
@@ -43,6 +50,9 @@ final class ServeCommand {
                                         (50 messages each) so the JIT has compiled the per-connection path
                                         when real clients come, e.g. a reconnect storm after a restart
                                         (default: 0, off)
+                  --reuse-port=on       share the port with other processes of this user that set
+                                        SO_REUSEPORT too (the kernel splits the clients); off: starting
+                                        on a port that is already served fails (default: off)
               -h, --help                Show this help message and exit.
             """.formatted(DEFAULT_HOST, DEFAULT_PORT,
                     DurationConverter.format(S5CoroutineHandshake.DEFAULT_GREETING_TIMEOUT),
@@ -60,6 +70,8 @@ final class ServeCommand {
         Duration grace = args.duration("--grace", DEFAULT_GRACE);
         int backlog = args.integer("--backlog", DEFAULT_BACKLOG);
         int warmup = args.integer("--warmup", 0);
+        TcpServer.PortSharing sharing = args.choice("--reuse-port", Switch.values(), Switch.off) == Switch.on
+                ? TcpServer.PortSharing.REUSE_PORT : TcpServer.PortSharing.EXCLUSIVE;
         if (loops < 1 || port < 0 || port > 65535 || backlog < 1 || warmup < 0
                 || greetingTimeout.isNegative() || grace.isNegative()) {
             throw args.error("--loops must be >= 1, --port 0..65535, --backlog >= 1, --warmup >= 0, durations >= 0");
@@ -73,15 +85,23 @@ final class ServeCommand {
         EventLoopGroup group = EventLoopGroup.start("coronet-loop", loops);
         TcpServer server;
         try {
-            server = TcpServer.start(group, host, port, backlog, handler);
+            server = TcpServer.start(group, host, port, backlog, sharing, handler);
         } catch (Exception e) {
             group.shutdown(Duration.ZERO);
             throw e;
         }
+        AtomicBoolean stopping = new AtomicBoolean();
         Cli.onTerminationSignal(signal -> {
-            Cli.log("received SIG" + signal + ": stopping (grace " + grace.toMillis() + " ms, "
+            if (stopping.getAndSet(true)) {
+                Cli.log("received SIG" + signal + " while draining: stopping now");
+                group.shutdown(Duration.ZERO);
+                return;
+            }
+            Cli.log("received SIG" + signal + ": draining (grace " + grace.toMillis() + " ms, "
                     + server.openConnections() + " connections open)");
-            group.shutdown(grace);
+            Thread drainer = new Thread(() -> drainThenStop(server, group, grace), "coronet-drain");
+            drainer.setDaemon(true);
+            drainer.start();
         });
         Cli.log(protocol + " server, " + loops + " event loop(s), backend " + group.get(0).backend());
         if (warmup > 0) {
@@ -101,6 +121,19 @@ final class ServeCommand {
         long served = server.acceptedConnections() - warmedUp;
         Cli.log("stopped after " + served + " connections" + (warmedUp > 0 ? " (and " + warmedUp + " of the warm-up)" : ""));
         return 0;
+    }
+
+    /** The SIGTERM path: the server drains (listeners first), then the loops end. */
+    private static void drainThenStop(TcpServer server, EventLoopGroup group, Duration grace) {
+        try {
+            TcpServer.DrainReport r = server.drain(grace);
+            Cli.log("drained: " + r.finished() + " connection(s) finished, " + r.cut() + " cut at the deadline"
+                    + (r.stillOpen() > 0 ? ", " + r.stillOpen() + " did not end" : ""));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            group.shutdown(Duration.ofMillis(500));
+        }
     }
 
     /**
