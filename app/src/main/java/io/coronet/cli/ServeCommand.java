@@ -2,12 +2,10 @@ package io.coronet.cli;
 
 import io.coronet.examples.Echo;
 import io.coronet.examples.S5CoroutineHandshake;
-import io.coronet.loop.EventLoopGroup;
 import io.coronet.net.TcpServer;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code coronet serve}: the daemon. One event loop per core, each with its own SO_REUSEPORT
@@ -82,58 +80,14 @@ final class ServeCommand {
         TcpServer.Handler handler = protocol == Protocol.echo
                 ? Echo::serve
                 : new S5CoroutineHandshake(greetingTimeout);
-        EventLoopGroup group = EventLoopGroup.start("coronet-loop", loops);
-        TcpServer server;
-        try {
-            server = TcpServer.start(group, host, port, backlog, sharing, handler);
-        } catch (Exception e) {
-            group.shutdown(Duration.ZERO);
-            throw e;
-        }
-        AtomicBoolean stopping = new AtomicBoolean();
-        Cli.onTerminationSignal(signal -> {
-            if (stopping.getAndSet(true)) {
-                Cli.log("received SIG" + signal + " while draining: stopping now");
-                group.shutdown(Duration.ZERO);
-                return;
-            }
-            Cli.log("received SIG" + signal + ": draining (grace " + grace.toMillis() + " ms, "
-                    + server.openConnections() + " connections open)");
-            Thread drainer = new Thread(() -> drainThenStop(server, group, grace), "coronet-drain");
-            drainer.setDaemon(true);
-            drainer.start();
-        });
-        Cli.log(protocol + " server, " + loops + " event loop(s), backend " + group.get(0).backend());
+        ServerLifecycle life = ServerLifecycle.start("coronet-loop", loops, grace,
+                group -> TcpServer.start(group, host, port, backlog, sharing, handler));
+        TcpServer server = life.server();
+        Cli.log(protocol + " server, " + loops + " event loop(s), backend " + life.group().get(0).backend());
         if (warmup > 0) {
             warmUp(server, protocol == Protocol.handshake, warmup);
         }
-        // Start-up (loading the native binding, its generated stubs, ~700 classes) leaves ~20 MiB
-        // of garbage in the young generation, and the pages it touched stay resident. Collected
-        // now, before clients come, connection state is allocated into those same pages instead of
-        // touching new ones: ~10 MiB less RSS with 10,000 connections open (benchmarks/RESULTS.md).
-        System.gc();
-        long warmedUp = warmup > 0 ? server.acceptedConnections() : 0;
-        System.out.println("listening on " + server.host() + ":" + server.port());
-        System.out.flush();
-        while (!group.awaitTermination(Duration.ofDays(1))) {
-            // serve until the loops end (a signal shuts them down)
-        }
-        long served = server.acceptedConnections() - warmedUp;
-        Cli.log("stopped after " + served + " connections" + (warmedUp > 0 ? " (and " + warmedUp + " of the warm-up)" : ""));
-        return 0;
-    }
-
-    /** The SIGTERM path: the server drains (listeners first), then the loops end. */
-    private static void drainThenStop(TcpServer server, EventLoopGroup group, Duration grace) {
-        try {
-            TcpServer.DrainReport r = server.drain(grace);
-            Cli.log("drained: " + r.finished() + " connection(s) finished, " + r.cut() + " cut at the deadline"
-                    + (r.stillOpen() > 0 ? ", " + r.stillOpen() + " did not end" : ""));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            group.shutdown(Duration.ofMillis(500));
-        }
+        return life.announceAndServe(warmup > 0 ? server.acceptedConnections() : 0);
     }
 
     /**
