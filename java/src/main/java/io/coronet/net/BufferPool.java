@@ -43,6 +43,22 @@ public final class BufferPool implements AutoCloseable {
         return c;
     }
 
+    /**
+     * A chunk holding a copy of src's remaining bytes (consumed; at most {@link #CHUNK_SIZE}):
+     * for transports whose bytes come from elsewhere (a TLS engine's plaintext) and are handed
+     * out through receive(). One memcpy when src is direct. Loop thread only.
+     */
+    public Chunk copyOf(java.nio.ByteBuffer src) {
+        int length = src.remaining();
+        if (length > CHUNK_SIZE) {
+            throw new IllegalArgumentException(length + " bytes do not fit a chunk of " + CHUNK_SIZE);
+        }
+        Chunk c = borrow();
+        c.buffer.byteBufferView().put(src);
+        c.end = length;
+        return c;
+    }
+
     void release(Chunk c) {
         lent--;
         if (closed || idle.size() >= MAX_IDLE) {

@@ -328,6 +328,17 @@ public final class TcpConnection implements AutoCloseable {
         return 0;
     }
 
+    /**
+     * Suspends until a read may find bytes or end of stream, without reading: for a transport
+     * layered on this one (TLS) that borrows its buffer only once bytes are there, so an idle
+     * connection holds none. Returns at once when bytes are queued here already.
+     */
+    public void awaitReadable() throws IOException {
+        if (inbound == null && !eof) {
+            fd.awaitReadable();
+        }
+    }
+
     /** True once end of stream was read. */
     public boolean isEof() {
         return eof && inbound == null;
