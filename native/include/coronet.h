@@ -103,11 +103,14 @@ int cn_poller_close(int64_t poller);
 
 /* ---- sockets ---------------------------------------------------------------------- */
 #define CN_LISTEN_REUSEPORT 0x01 /* SO_REUSEPORT: one listener per event loop           */
+#define CN_LISTEN_BIND_ONLY 0x02 /* bind, do not listen: a probe that the port is free   */
 
 /* host is numeric IPv4/IPv6 or a name (NULL: the first wildcard address getaddrinfo(3)
  * lists, 0.0.0.0 with glibc; "::" listens dual-stack on Linux); port 0 picks a
  * free port (see cn_sockname). SO_REUSEADDR is always set; backlog <= 0 means
- * SOMAXCONN. Returns the listening fd (non-blocking) or -errno. A name is resolved
+ * SOMAXCONN. Returns the listening fd (non-blocking) or -errno. With CN_LISTEN_BIND_ONLY the
+ * socket is bound but not listening (a connect to it is refused, nothing is queued): a
+ * probe that fails with -EADDRINUSE if anyone serves host:port. A name is resolved
  * with getaddrinfo(3), which may block: pass numeric hosts on an event-loop thread.
  * Resolver failures map to -ENOENT (no such name), -EHOSTUNREACH (temporary or
  * permanent resolver failure), -EINVAL (bad argument), -ENOMEM. */

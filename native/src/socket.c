@@ -88,7 +88,7 @@ static int cn__listen_on(const struct addrinfo *ai, int backlog, int flags) {
     }
     if (rc == 0 && bind(fd, ai->ai_addr, ai->ai_addrlen) < 0)
         rc = CN__ERR();
-    if (rc == 0 && listen(fd, backlog) < 0)
+    if (rc == 0 && !(flags & CN_LISTEN_BIND_ONLY) && listen(fd, backlog) < 0)
         rc = CN__ERR();
     if (rc < 0) {
         close(fd);
@@ -118,7 +118,7 @@ static int cn__first_fd(struct addrinfo *list,
 }
 
 int cn_tcp_listen(const char *host, int port, int backlog, int flags) {
-    if (flags & ~CN_LISTEN_REUSEPORT)
+    if (flags & ~(CN_LISTEN_REUSEPORT | CN_LISTEN_BIND_ONLY))
         return -EINVAL;
     if (backlog <= 0)
         backlog = SOMAXCONN;

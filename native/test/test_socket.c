@@ -83,6 +83,18 @@ void test_socket_listen_address_in_use(void) {
     cn_close(fd);
 }
 
+void test_socket_bind_only_probe(void) {
+    int port;
+    int fd = listen_any_port(&port);
+    /* a plain bind conflicts with a listener, with or without SO_REUSEPORT on it */
+    CHECK_EQ(-EADDRINUSE, cn_tcp_listen("127.0.0.1", port, 16, CN_LISTEN_BIND_ONLY));
+    cn_close(fd);
+    int probe = (int)CHECK_OK(cn_tcp_listen("127.0.0.1", 0, 16, CN_LISTEN_BIND_ONLY));
+    int probed = (int)CHECK_OK(cn_sockname(probe, 0, NULL, 0));
+    CHECK(probed > 0);
+    cn_close(probe);
+}
+
 void test_socket_accept_many(void) {
     int port;
     int listener = listen_any_port(&port);

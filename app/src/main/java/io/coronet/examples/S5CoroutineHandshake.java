@@ -1,7 +1,7 @@
 package io.coronet.examples;
 
 import io.coronet.loop.EventLoopGroup;
-import io.coronet.net.TcpConnection;
+import io.coronet.net.Connection;
 import io.coronet.net.TcpServer;
 
 import java.nio.charset.StandardCharsets;
@@ -45,7 +45,7 @@ public final class S5CoroutineHandshake implements TcpServer.Handler {
      * frame below this one sits on its frozen stack (heap), so the path to it is kept short.
      */
     @Override
-    public void handle(TcpConnection conn) throws Exception {
+    public void handle(Connection conn) throws Exception {
         String greeting = conn.readLine(MAX_GREETING, greetingTimeout);
         if (greeting == null || !greeting.strip().equals("hello")) {
             return;

@@ -27,8 +27,9 @@ import java.io.IOException;
  * <p>The registration never changes (READABLE|WRITABLE|EDGE): no epoll_ctl per wait. With
  * the poll(2) backend, whose edges are emulated, {@link #readDrained()} re-arms.
  *
- * <p>One coroutine may wait to read and another to write at the same time (full duplex). Loop
- * thread only. Owns the fd: {@link #close()} deregisters and closes it.
+ * <p>One coroutine may wait to read and another to write at the same time (full duplex).
+ * Loop-confined: every method but the getters refuses another thread (a platform thread or a
+ * coroutine of another loop) with {@link io.coronet.loop.WrongLoopException}. Owns the fd: {@link #close()} deregisters and closes it.
  */
 public final class AsyncFd implements IoHandler, AutoCloseable {
     private static final int INTEREST = Interest.READABLE | Interest.WRITABLE | Interest.EDGE;
@@ -49,6 +50,8 @@ public final class AsyncFd implements IoHandler, AutoCloseable {
     private boolean closed;
     private Coroutine reader;
     private Coroutine writer;
+    /** Runs once at the next writable event ({@link #whenWritable}), or null. */
+    private Runnable writableAction;
 
     private AsyncFd(EventLoop loop, int fd) throws IOException {
         this.loop = loop;
@@ -84,8 +87,28 @@ public final class AsyncFd implements IoHandler, AutoCloseable {
         return readable && !closed;
     }
 
+    /** True when a write may go through without waiting: no EAGAIN or partial write since the last edge. */
+    public boolean isWritable() {
+        return writable && !closed;
+    }
+
+    /**
+     * Runs {@code action} once on the loop at the next writable event (or at once if the fd is
+     * writable now), with no coroutine waiting: how bytes left pending by a non-blocking write go
+     * out when the kernel has room. One action at a time; a later call replaces it.
+     */
+    public void whenWritable(Runnable action) {
+        loop.checkConfined(this);
+        if (writable && !closed) {
+            loop.execute(action);
+            return;
+        }
+        writableAction = action;
+    }
+
     /** Returns when the fd may be readable; suspends the calling coroutine until then. */
     public void awaitReadable() throws IOException {
+        loop.checkConfined(this);
         if (readable && !closed) {
             spendBudget();
             return;
@@ -107,6 +130,7 @@ public final class AsyncFd implements IoHandler, AutoCloseable {
 
     /** Returns when the fd may be writable; suspends the calling coroutine until then. */
     public void awaitWritable() throws IOException {
+        loop.checkConfined(this);
         if (writable && !closed) {
             spendBudget();
             return;
@@ -128,6 +152,7 @@ public final class AsyncFd implements IoHandler, AutoCloseable {
 
     /** The last read returned EAGAIN or came back short: wait for the next edge. */
     public void readDrained() throws IOException {
+        loop.checkConfined(this);
         if (hangup || error) {
             return; // no further edge will come: keep reading until EOF or the error
         }
@@ -139,6 +164,7 @@ public final class AsyncFd implements IoHandler, AutoCloseable {
 
     /** The last write returned EAGAIN or was partial: wait until the send buffer drains. */
     public void writeBlocked() throws IOException {
+        loop.checkConfined(this);
         if (error) {
             return;
         }
@@ -185,6 +211,11 @@ public final class AsyncFd implements IoHandler, AutoCloseable {
             if (writer != null) {
                 writer.wake();
             }
+            Runnable action = writableAction;
+            if (action != null) {
+                writableAction = null;
+                action.run();
+            }
         }
     }
 
@@ -203,6 +234,7 @@ public final class AsyncFd implements IoHandler, AutoCloseable {
         if (closed) {
             return;
         }
+        loop.checkConfined(this);
         closed = true;
         if (reader != null) {
             reader.wake();

@@ -21,8 +21,8 @@ final class ContinuationSupport {
         }
         Module base = Object.class.getModule();
         if (!base.isExported("jdk.internal.vm", ContinuationSupport.class.getModule())) {
-            return "coronet coroutines need the JVM flag " + FLAG + ". bin/coronet and `java -jar"
-                    + " coronet.jar` (manifest Add-Exports) set it for you; with `java -cp` pass it yourself.";
+            return "coronet coroutines need the JVM flag " + FLAG + ", which this JVM was started without: "
+                    + io.coronet.ffi.JvmFlags.advice();
         }
         return null;
     }

@@ -78,6 +78,8 @@ public final class Coroutine extends LoopTenant {
     private boolean cancelled;
     private Throwable cancelCause;
     private int uncancellable;
+    /** Runs once just before the next suspension ({@link #beforeNextSuspend}), or null. */
+    private Runnable beforeSuspend;
     /** The innermost deadline that governs this coroutine's suspensions, or null. */
     Deadline deadline;
 
@@ -142,10 +144,11 @@ public final class Coroutine extends LoopTenant {
      * below its suspension point on the heap for as long as it waits. A failure given to
      * {@code onExit} counts as handled. No {@link Task} is made (nobody awaits it); it is still a
      * tenant of its loop, cancelled when a shutdown's grace period ends. If the loop refuses it
-     * (shutting down), the handler never runs and {@code onExit} gets the refusal. Any thread.
+     * (shutting down), the handler never runs and {@code onExit} gets the refusal. Returns the
+     * coroutine (to cancel it: a server stopping its connections). Any thread.
      */
-    public static <A> void launchDetached(EventLoop loop, Handler<A> handler, A arg, BiConsumer<? super A, Throwable> onExit) {
-        create(loop, null, handler, arg, Objects.requireNonNull(onExit, "onExit"), null, null);
+    public static <A> Coroutine launchDetached(EventLoop loop, Handler<A> handler, A arg, BiConsumer<? super A, Throwable> onExit) {
+        return create(loop, null, handler, arg, Objects.requireNonNull(onExit, "onExit"), null, null);
     }
 
     /** body is a {@link Body} or a {@link VoidBody}. */
@@ -329,6 +332,11 @@ public final class Coroutine extends LoopTenant {
      * coroutine. Callers loop on their own condition: a wake-up is only a hint.
      */
     void suspend() {
+        Runnable hook = beforeSuspend;
+        if (hook != null) { // e.g. buffered output going out before the coroutine waits
+            beforeSuspend = null;
+            hook.run();
+        }
         checkInterrupts();
         if (checkMonitors) {
             assertNoMonitorHeld();
@@ -343,6 +351,22 @@ public final class Coroutine extends LoopTenant {
             throw refused;
         }
         checkInterrupts();
+    }
+
+    /**
+     * Arms {@code hook} to run once on this coroutine just before it next suspends for a wait
+     * (I/O, a timer, a task; not a {@link #yieldNow}): what a buffered writer uses to send its
+     * bytes before the coroutine waits for the reply to them. One slot: returns false, and arms
+     * nothing, if another hook is armed. The hook must not suspend or throw. Loop thread, inside
+     * this coroutine.
+     */
+    public boolean beforeNextSuspend(Runnable hook) {
+        Runnable armed = beforeSuspend;
+        if (armed == null) {
+            beforeSuspend = Objects.requireNonNull(hook);
+            return true;
+        }
+        return armed == hook;
     }
 
     /** The suspension that the next {@link #suspend()} will be, for wake-ups armed before it. */

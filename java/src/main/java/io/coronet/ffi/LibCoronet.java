@@ -116,6 +116,7 @@ public interface LibCoronet {
     int CN_CAP_CLOSE_REMOVES = 0x02;
 
     int CN_LISTEN_REUSEPORT = 0x01;
+    int CN_LISTEN_BIND_ONLY = 0x02;
 
     int CN_SHUT_RD = 0;
     int CN_SHUT_WR = 1;

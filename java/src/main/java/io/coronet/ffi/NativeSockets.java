@@ -43,6 +43,23 @@ public final class NativeSockets {
         return res;
     }
 
+    /**
+     * Binds a socket to host:port without listening (SO_REUSEADDR, no SO_REUSEPORT): fails with
+     * {@link AddressInUseException} if anyone serves host:port, however they bound it. For a
+     * server that must know the port is its own before it binds several SO_REUSEPORT listeners
+     * on it. Returns the fd (close it); port 0 binds a free port ({@link #localPort}).
+     */
+    public static int bindProbe(String host, int port) throws NativeException {
+        requireHost(host);
+        requirePort(port);
+        NativeStats.count(NativeStats.Kind.OTHER);
+        int res = LIB.cn_tcp_listen(host, port, 1, LibCoronet.CN_LISTEN_BIND_ONLY);
+        if (res < 0) {
+            throw Errors.exception("bind", host + ":" + port, -res);
+        }
+        return res;
+    }
+
     /** Accepts one pending connection: its fd (non-blocking), or {@link #WOULD_BLOCK} when none is pending. */
     public static int accept(int listenFd) throws NativeException {
         requireFd(listenFd);

@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li><b>Inbox</b>: work submitted from other threads moves into the run queue.</li>
  *   <li><b>Ready work</b>: at most {@link #RUN_BUDGET} entries of the run queue run, so a storm of
  *       ready coroutines cannot starve I/O or timers; the rest wait for the next tick.</li>
+ *   <li><b>Pre-poll</b>: the one-shot actions queued with {@link #beforePoll} run (the net
+ *       layer sends the bytes its connections buffered during the tick).</li>
  *   <li><b>Poll</b>: wait for I/O with timeout 0 if work is still queued, else until the next
  *       timer (or forever). I/O handlers run right after the wait; they only record readiness
  *       and queue the waiting coroutine, which runs in phase 3 of the next tick.</li>
@@ -68,6 +70,9 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final AtomicLong sleeping = new AtomicLong(AWAKE);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final List<Runnable> shutdownHooks = new ArrayList<>();
+    /** One-shot actions for this tick's pre-poll phase ({@link #beforePoll}); swapped with the spare while they run. */
+    private ArrayList<Runnable> prePoll = new ArrayList<>();
+    private ArrayList<Runnable> prePollSpare = new ArrayList<>();
     /** Per-loop singletons of upper layers (e.g. the net layer's buffer pool), closed at termination. */
     private final java.util.Map<Class<?>, Object> resources = new java.util.HashMap<>();
 
@@ -139,6 +144,18 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
+    /**
+     * Refuses a caller that is not this loop's thread (a platform thread, or a coroutine of
+     * another loop) with a {@link WrongLoopException} naming {@code confined} (the connection,
+     * chunk, listener ... it was asked to touch) and how to hand the work over. One field
+     * compare on the way through: every loop-confined entry point of the net layer calls it.
+     */
+    public void checkConfined(Object confined) {
+        if (Thread.currentThread() != thread) {
+            throw WrongLoopException.of(confined, this);
+        }
+    }
+
     /** True once {@link #shutdown} was called. */
     public boolean isShuttingDown() {
         return state != State.RUNNING;
@@ -201,6 +218,17 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     public Timer schedule(Duration delay, Runnable action) {
         return schedule(System.nanoTime() + delay.toNanos(), action);
+    }
+
+    /**
+     * Runs {@code action} once, in this tick's pre-poll phase: after the ready work, before the
+     * loop waits for I/O. For work that batches what the tick produced (buffered writes going out
+     * in one syscall per connection). An action queued while the phase runs waits for the next
+     * tick. Loop thread only.
+     */
+    public void beforePoll(Runnable action) {
+        checkInLoop("beforePoll");
+        prePoll.add(Objects.requireNonNull(action));
     }
 
     public int pendingTimers() {
@@ -359,6 +387,9 @@ public final class EventLoop implements Executor, AutoCloseable {
                 runExpiredTimers(now);
                 drainInbox();
                 runReady();
+                if (!prePoll.isEmpty()) {
+                    runPrePoll();
+                }
                 if (state != State.RUNNING && shutdownStep(now)) {
                     break;
                 }
@@ -401,6 +432,16 @@ public final class EventLoop implements Executor, AutoCloseable {
             }
             runGuarded(r);
         }
+    }
+
+    private void runPrePoll() {
+        ArrayList<Runnable> now = prePoll;
+        prePoll = prePollSpare;
+        for (int i = 0, n = now.size(); i < n; i++) {
+            runGuarded(now.get(i));
+        }
+        now.clear();
+        prePollSpare = now;
     }
 
     private void runGuarded(Object r) {

@@ -3,10 +3,12 @@ package io.coronet.net;
 import io.coronet.ffi.NativeBuffer;
 import io.coronet.loop.EventLoop;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Objects;
 
 /**
- * Off-heap receive buffers shared by the connections of one event loop.
+ * Off-heap buffers shared by the connections of one event loop.
  *
  * <p>Why a pool and not a buffer per connection: a connection only needs memory while bytes
  * are in flight through it. An idle connection waits for readability holding no buffer, so
@@ -14,57 +16,83 @@ import java.util.ArrayDeque;
  * warm buffers (no allocation and no page faults per message). A chunk is held across a
  * suspension only when a slow peer makes the write wait, which is the backpressure we want.
  *
+ * <p>The pool keeps buffers, not {@link Chunk}s: every borrow wraps the buffer in a fresh chunk
+ * (a small object, measured as free on the echo benchmark) whose close cuts it off the buffer,
+ * so a chunk closed by one borrower can never show the next borrower's bytes.
+ *
  * <p>Loop-confined: obtained with {@link #of(EventLoop)}, freed when the loop terminates.
  */
 public final class BufferPool implements AutoCloseable {
     /** Large enough that a 16 KiB message or a burst of pipelined ones is one read. */
     public static final int CHUNK_SIZE = 64 * 1024;
-    /** Idle chunks kept warm; more are freed when returned. */
+    /** Idle buffers kept warm; more are freed when returned. */
     static final int MAX_IDLE = 32;
 
-    private final ArrayDeque<Chunk> idle = new ArrayDeque<>();
+    private final EventLoop loop;
+    private final ArrayDeque<NativeBuffer> idle = new ArrayDeque<>();
     private int lent;
     private boolean closed;
 
+    private BufferPool(EventLoop loop) {
+        this.loop = loop;
+    }
+
     /** The pool of {@code loop}; loop thread only. */
     public static BufferPool of(EventLoop loop) {
-        return loop.resource(BufferPool.class, BufferPool::new);
+        return loop.resource(BufferPool.class, () -> new BufferPool(loop));
     }
 
     Chunk borrow() {
-        Chunk c = idle.pollFirst(); // LIFO: the most recently used buffer is the warmest in cache
-        if (c == null) {
-            c = new Chunk(this, NativeBuffer.allocate(CHUNK_SIZE));
+        NativeBuffer b = idle.pollFirst(); // LIFO: the most recently used buffer is the warmest in cache
+        if (b == null) {
+            b = NativeBuffer.allocate(CHUNK_SIZE);
         }
-        c.start = 0;
-        c.end = 0;
-        c.lent = true;
         lent++;
+        return new Chunk(this, loop, b);
+    }
+
+    /**
+     * A chunk holding a copy of src[offset, offset+length) (at most {@link #CHUNK_SIZE} bytes):
+     * for transports that produce bytes on the heap (a TLS engine's plaintext) and hand them out
+     * through {@link Connection#receive()}. Loop thread only.
+     */
+    public Chunk copyOf(byte[] src, int offset, int length) {
+        loop.checkConfined(this);
+        Objects.checkFromIndexSize(offset, length, src.length);
+        checkFits(length);
+        Chunk c = borrow();
+        c.buffer.putBytes(0, src, offset, length);
+        c.end = length;
         return c;
     }
 
     /**
-     * A chunk holding a copy of src's remaining bytes (consumed; at most {@link #CHUNK_SIZE}):
-     * for transports whose bytes come from elsewhere (a TLS engine's plaintext) and are handed
-     * out through receive(). One memcpy when src is direct. Loop thread only.
+     * {@link #copyOf(byte[], int, int)} of src's remaining bytes (consumed): one memcpy into the
+     * chunk's memory through its ByteBuffer view, whether src is on the heap or direct (TLS
+     * plaintext is in off-heap record buffers).
      */
-    public Chunk copyOf(java.nio.ByteBuffer src) {
+    public Chunk copyOf(ByteBuffer src) {
+        loop.checkConfined(this);
         int length = src.remaining();
-        if (length > CHUNK_SIZE) {
-            throw new IllegalArgumentException(length + " bytes do not fit a chunk of " + CHUNK_SIZE);
-        }
+        checkFits(length);
         Chunk c = borrow();
         c.buffer.byteBufferView().put(src);
         c.end = length;
         return c;
     }
 
-    void release(Chunk c) {
+    private static void checkFits(int length) {
+        if (length > CHUNK_SIZE) {
+            throw new IllegalArgumentException(length + " bytes do not fit a chunk of " + CHUNK_SIZE);
+        }
+    }
+
+    void release(NativeBuffer b) {
         lent--;
         if (closed || idle.size() >= MAX_IDLE) {
-            c.buffer.close();
+            b.close();
         } else {
-            idle.addFirst(c);
+            idle.addFirst(b);
         }
     }
 
@@ -76,9 +104,14 @@ public final class BufferPool implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (Chunk c : idle) {
-            c.buffer.close();
+        for (NativeBuffer b : idle) {
+            b.close();
         }
         idle.clear();
+    }
+
+    @Override
+    public String toString() {
+        return "BufferPool[loop " + loop.name() + ", " + lent + " lent]";
     }
 }

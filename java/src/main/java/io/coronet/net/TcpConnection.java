@@ -3,6 +3,7 @@ package io.coronet.net;
 import io.coronet.coro.AsyncFd;
 import io.coronet.coro.Coroutine;
 import io.coronet.coro.Deadline;
+import io.coronet.ffi.IoVector;
 import io.coronet.ffi.NativeBuffer;
 import io.coronet.ffi.NativeSockets;
 import io.coronet.ffi.SocketAddress;
@@ -10,11 +11,11 @@ import io.coronet.loop.EventLoop;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
- * A TCP connection for coroutines: every call that would block suspends the calling coroutine
+ * A TCP {@link Connection}: every call that would block suspends the calling coroutine
  * instead, and the code reads straight down.
  *
  * <pre>{@code
@@ -26,35 +27,34 @@ import java.time.Duration;
  * }
  * }</pre>
  *
- * <h2>Outcomes</h2>
- * End of stream is a normal result ({@code null} or -1); a reset is a
- * {@link io.coronet.ffi.ConnectionResetException}; writing after the peer is gone is a
- * {@link io.coronet.ffi.BrokenPipeException} or a reset; every other failure is a
- * {@link io.coronet.ffi.NativeException} that names the call and errno.
- *
  * <h2>Costs</h2>
  * A message costs one read and one write syscall: readiness is edge-triggered and registered
- * once, a short read means the socket is drained (no read that only returns EAGAIN), and
- * writes go straight to the kernel. Writes are not buffered in user space, so there is nothing
- * to flush; a write that finds the send buffer full suspends until the peer reads
- * (backpressure: a peer that never reads holds at most one receive chunk of ours).
+ * once, a short read means the socket is drained (no read that only returns EAGAIN), and the
+ * plain writes go straight to the kernel; a write that finds the send buffer full suspends until
+ * the peer reads (backpressure: a peer that never reads holds at most one receive chunk of
+ * ours). {@link #buffered()} gathers small writes into one {@code writev} instead.
  *
- * <p>Owned by one coroutine at a time (one reader and one writer coroutine may share it);
- * loop-thread only.
+ * <p>Parts: {@link InboundBuffer} keeps what was received and not handed out yet (lines,
+ * readExactly, cancelled reads), {@link BufferedOutput} what was written and not sent yet; this
+ * class is the socket between them. Owned by one coroutine at a time (one reader and one writer
+ * coroutine may share it); loop-confined ({@link Connection}).
  */
-public final class TcpConnection implements AutoCloseable {
-    /** Smallest buffer a partial line is parked in while the connection waits for the rest. */
-    private static final int PARKED_MIN = 256;
-
+public final class TcpConnection implements Connection {
     private final AsyncFd fd;
-    private final BufferPool pool;
-    /** Bytes received but not yet handed out (what followed a line), or null. */
-    private Chunk inbound;
+    private final EventLoop loop;
+    private final InboundBuffer inbound;
+    /** Made on the first {@link #buffered()}: most connections never buffer. */
+    private BufferedOutput out;
     private boolean eof;
+    /** The handler coroutine serving it, for a server that stops its connections (else null). */
+    Coroutine handler;
+    /** A server's list of its open connections on this loop (intrusive: no node per connection). */
+    TcpConnection prevOpen, nextOpen;
 
     TcpConnection(AsyncFd fd) {
         this.fd = fd;
-        this.pool = BufferPool.of(fd.loop());
+        this.loop = fd.loop();
+        this.inbound = new InboundBuffer(loop, BufferPool.of(loop));
     }
 
     /**
@@ -91,37 +91,39 @@ public final class TcpConnection implements AutoCloseable {
         return fd.fd();
     }
 
+    @Override
     public EventLoop loop() {
-        return fd.loop();
+        return loop;
     }
 
+    @Override
     public SocketAddress remoteAddress() throws IOException {
+        loop.checkConfined(this);
         return NativeSockets.peerAddress(fd.fd());
     }
 
+    @Override
     public SocketAddress localAddress() throws IOException {
+        loop.checkConfined(this);
         return NativeSockets.localAddress(fd.fd());
     }
 
     // ---- reading -----------------------------------------------------------------------------
 
-    /**
-     * Suspends until bytes arrive and returns them in a pooled chunk (close it when done), or
-     * returns null at end of stream.
-     */
+    @Override
     public Chunk receive() throws IOException {
-        if (inbound != null) {
-            Chunk c = inbound;
-            inbound = null;
-            return c;
+        loop.checkConfined(this);
+        if (!inbound.isEmpty()) {
+            return inbound.takeAll();
         }
         Chunk c = null;
         try {
             while (!eof) {
                 fd.awaitReadable(); // before borrowing: an idle connection holds no buffer
                 if (c == null) {
-                    c = pool.borrow();
+                    c = BufferPool.of(loop).borrow();
                 }
+                // no suspension from the read to the return: a cancel cannot come between them
                 int n = readSome(c.buffer, 0, c.buffer.capacity());
                 if (n > 0) {
                     c.end = n;
@@ -140,25 +142,19 @@ public final class TcpConnection implements AutoCloseable {
         }
     }
 
-    /**
-     * Reads at least one byte into buf[offset, offset+length), suspending until some arrive.
-     * Returns the count, or -1 at end of stream.
-     */
+    @Override
     public int read(NativeBuffer buf, int offset, int length) throws IOException {
+        loop.checkConfined(this);
         buf.checkedAddress(offset, length); // validate before anything else
         if (length == 0) {
             return 0;
         }
-        if (inbound != null) {
-            int n = Math.min(length, inbound.length());
-            NativeBuffer.copy(inbound.buffer, inbound.start, buf, offset, n);
-            inbound.consume(n);
-            dropInboundIfEmpty();
-            return n;
+        if (!inbound.isEmpty()) {
+            return inbound.takeInto(buf, offset, length);
         }
         while (!eof) {
             fd.awaitReadable();
-            int n = readSome(buf, offset, length);
+            int n = readSome(buf, offset, length); // straight into the caller's buffer, then return
             if (n > 0) {
                 return n;
             }
@@ -166,43 +162,38 @@ public final class TcpConnection implements AutoCloseable {
         return -1;
     }
 
-    /** Fills buf[offset, offset+length) completely; {@link EOFException} if the stream ends first. */
+    @Override
     public void readExactly(NativeBuffer buf, int offset, int length) throws IOException {
-        int done = 0;
-        while (done < length) {
-            int n = read(buf, offset + done, length - done);
-            if (n < 0) {
-                throw new EOFException("connection closed after " + done + " of " + length + " bytes");
+        loop.checkConfined(this);
+        buf.checkedAddress(offset, length);
+        // Gather in the inbound buffer, copy once all are there: a timeout or cancel while
+        // waiting for the rest leaves every byte queued (copying as they came would lose them).
+        while (inbound.length() < length) {
+            if (!fillInbound(length)) {
+                throw new EOFException("connection closed after " + inbound.length() + " of " + length + " bytes");
             }
-            done += n;
         }
+        inbound.takeInto(buf, offset, length);
     }
 
-    /**
-     * Reads one line ending in "\n" (a "\r" before it is dropped) and returns it without the
-     * terminator, decoded as UTF-8. Bytes after the line stay queued for the next read.
-     * Returns null at end of stream before any byte; throws {@link EOFException} if the stream
-     * ends mid-line and {@link LineTooLongException} past {@code maxLength} bytes.
-     */
+    @Override
     public String readLine(int maxLength) throws IOException {
+        loop.checkConfined(this);
         if (maxLength < 0) {
             throw new IllegalArgumentException("maxLength < 0");
         }
-        int scanned = 0; // bytes of inbound already known to hold no '\n'
+        int scanned = 0; // queued bytes already known to hold no '\n'
         while (true) {
-            if (inbound != null) {
-                for (int i = inbound.start + scanned; i < inbound.end; i++) {
-                    if (inbound.buffer.get(i) == '\n') {
-                        return takeLine(i, maxLength);
-                    }
-                }
-                scanned = inbound.length();
-                if (scanned > maxLength + 1) { // + 1: room for a '\r' before the '\n'
-                    throw new LineTooLongException(maxLength);
-                }
+            int newline = inbound.indexOf((byte) '\n', scanned);
+            if (newline >= 0) {
+                return inbound.takeLine(newline, maxLength);
             }
-            if (!fillInbound()) {
-                if (inbound == null) {
+            scanned = inbound.length();
+            if (scanned > maxLength + 1) { // + 1: room for a '\r' before the '\n'
+                throw new LineTooLongException(maxLength);
+            }
+            if (!fillInbound(scanned + 1)) {
+                if (inbound.isEmpty()) {
                     return null;
                 }
                 throw new EOFException("connection closed in the middle of a line");
@@ -210,102 +201,29 @@ public final class TcpConnection implements AutoCloseable {
         }
     }
 
-    /**
-     * {@link #readLine(int)} with a deadline for the whole line, however slowly it trickles in:
-     * {@link io.coronet.coro.CoroutineTimeoutException} once {@code timeout} has passed.
-     */
+    @Override
     public String readLine(int maxLength, Duration timeout) throws IOException {
+        loop.checkConfined(this);
         try (Deadline d = Deadline.after(timeout)) {
             return readLine(maxLength);
         }
     }
 
-    private String takeLine(int newlineAt, int maxLength) throws LineTooLongException {
-        int lineEnd = newlineAt;
-        if (lineEnd > inbound.start && inbound.buffer.get(lineEnd - 1) == '\r') {
-            lineEnd--;
-        }
-        int length = lineEnd - inbound.start;
-        if (length > maxLength) {
-            throw new LineTooLongException(maxLength);
-        }
-        byte[] bytes = new byte[length];
-        inbound.buffer.getBytes(inbound.start, bytes, 0, length);
-        inbound.consume(newlineAt + 1 - inbound.start);
-        dropInboundIfEmpty();
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    /** Appends received bytes to inbound; false at end of stream. */
-    private boolean fillInbound() throws IOException {
-        if (inbound == null) {
-            Chunk c = receive();
-            if (c == null) {
-                return false;
-            }
-            inbound = c;
-            return true;
-        }
-        if (inbound.start > 0) { // compact so the line starts at 0 and there is room behind it
-            int len = inbound.length();
-            inbound.buffer.copyWithin(inbound.start, 0, len);
-            inbound.start = 0;
-            inbound.end = len;
-        }
+    /** Reads more bytes into the inbound buffer (room for {@code want} in all); false at end of stream. */
+    private boolean fillInbound(int want) throws IOException {
         while (!eof) {
             if (!fd.isReadable()) {
-                parkInbound();
+                inbound.park(); // about to wait: hold no pooled buffer meanwhile
             }
             fd.awaitReadable();
-            if (inbound.end == inbound.buffer.capacity()) {
-                growInbound();
-            }
-            int n = readSome(inbound.buffer, inbound.end, inbound.buffer.capacity() - inbound.end);
+            inbound.prepareAppend(want);
+            int n = readSome(inbound.tail(), inbound.end(), inbound.room());
+            inbound.appended(n);
             if (n > 0) {
-                inbound.end += n;
                 return true;
             }
         }
         return false;
-    }
-
-    /**
-     * About to wait for the rest of a line: keep its first bytes in a buffer just big enough and
-     * give the 64 KiB pooled one back. Otherwise every peer that trickles a line in (a slow
-     * client, or 10,000 of them holding a partial greeting on purpose) pins a pooled buffer for
-     * as long as it likes: ~64 KiB of address space and 4-8 KiB of RSS per connection, measured.
-     */
-    private void parkInbound() {
-        if (!inbound.isPooled()) {
-            return;
-        }
-        int len = inbound.length(); // start is 0: compacted
-        int room = Math.max(PARKED_MIN, Integer.highestOneBit(Math.max(len, 1)) << 1); // >= len + 1
-        Chunk own = Chunk.unpooled(Math.min(BufferPool.CHUNK_SIZE, room));
-        NativeBuffer.copy(inbound.buffer, 0, own.buffer, 0, len);
-        own.end = len;
-        inbound.close();
-        inbound = own;
-    }
-
-    /** A parked line outgrew its buffer: double it, up to the pooled size. */
-    private void growInbound() throws LineTooLongException {
-        int capacity = inbound.buffer.capacity();
-        if (capacity >= BufferPool.CHUNK_SIZE) {
-            throw new LineTooLongException(capacity);
-        }
-        Chunk bigger = Chunk.unpooled(Math.min(BufferPool.CHUNK_SIZE, capacity * 2));
-        NativeBuffer.copy(inbound.buffer, 0, bigger.buffer, 0, inbound.end);
-        bigger.end = inbound.end;
-        inbound.close();
-        inbound = bigger;
-    }
-
-    private void dropInboundIfEmpty() {
-        if (inbound != null && inbound.isEmpty()) {
-            inbound.close();
-            inbound = null;
-        }
     }
 
     /**
@@ -334,26 +252,67 @@ public final class TcpConnection implements AutoCloseable {
      * connection holds none. Returns at once when bytes are queued here already.
      */
     public void awaitReadable() throws IOException {
-        if (inbound == null && !eof) {
+        loop.checkConfined(this);
+        if (inbound.isEmpty() && !eof) {
             fd.awaitReadable();
         }
     }
 
-    /** True once end of stream was read. */
+    /**
+     * Writes what the kernel takes of buf[offset, offset+length) now, without waiting, and
+     * returns the count (0 when the send buffer is full): for a transport layered on this one
+     * (TLS) that keeps its own pending bytes. Bypasses {@link #buffered()}.
+     */
+    public int writeNow(NativeBuffer buf, int offset, int length) throws IOException {
+        loop.checkConfined(this);
+        buf.checkedAddress(offset, length);
+        if (length == 0 || !fd.isWritable()) {
+            return 0; // known full: no syscall that would only say EAGAIN
+        }
+        int n = NativeSockets.write(fd.fd(), buf, offset, length);
+        if (n == NativeSockets.WOULD_BLOCK) {
+            fd.writeBlocked();
+            return 0;
+        }
+        if (n < length) {
+            fd.writeBlocked(); // a partial write means the send buffer is full now
+        }
+        return n;
+    }
+
+    /** Suspends until the socket may take bytes again (after {@link #writeNow} took fewer than offered). */
+    public void awaitWritable() throws IOException {
+        loop.checkConfined(this);
+        fd.awaitWritable();
+    }
+
+    /** Runs {@code action} once, on the loop, when the socket can take bytes again. */
+    public void whenWritable(Runnable action) {
+        loop.checkConfined(this);
+        fd.whenWritable(action);
+    }
+
+    @Override
     public boolean isEof() {
-        return eof && inbound == null;
+        loop.checkConfined(this);
+        return eof && inbound.isEmpty();
     }
 
     // ---- writing -----------------------------------------------------------------------------
 
-    /** Writes all of {@code chunk}, suspending while the peer's window is full. */
+    @Override
     public void send(Chunk chunk) throws IOException {
-        write(chunk.buffer, chunk.start, chunk.length());
+        NativeBuffer b = chunk.open();
+        write(b, chunk.start, chunk.end - chunk.start);
     }
 
-    /** Writes all of buf[offset, offset+length), suspending while the send buffer is full. */
+    @Override
     public void write(NativeBuffer buf, int offset, int length) throws IOException {
+        loop.checkConfined(this);
         buf.checkedAddress(offset, length);
+        if (out != null && !out.isClean()) {
+            out.flush(); // what was buffered goes first
+        }
         int done = 0;
         while (done < length) {
             fd.awaitWritable();
@@ -369,14 +328,12 @@ public final class TcpConnection implements AutoCloseable {
         }
     }
 
-    /** Writes all of {@code bytes} (copied through a pooled off-heap chunk). */
-    public void write(byte[] bytes) throws IOException {
-        write(bytes, 0, bytes.length);
-    }
-
+    /** Writes all of bytes[offset, offset+length) (copied through a pooled off-heap chunk). */
+    @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
-        java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
-        try (Chunk c = pool.borrow()) {
+        loop.checkConfined(this);
+        Objects.checkFromIndexSize(offset, length, bytes.length);
+        try (Chunk c = BufferPool.of(loop).borrow()) {
             int done = 0;
             while (done < length) {
                 int n = Math.min(length - done, c.buffer.capacity());
@@ -387,36 +344,77 @@ public final class TcpConnection implements AutoCloseable {
         }
     }
 
-    /** Writes {@code text} as UTF-8. */
-    public void write(String text) throws IOException {
-        write(text.getBytes(StandardCharsets.UTF_8));
+    @Override
+    public BufferedOutput buffered() {
+        loop.checkConfined(this);
+        BufferedOutput o = out;
+        if (o == null) {
+            o = out = new BufferedOutput(loop, this, new Sink(fd));
+        }
+        return o;
     }
 
-    /**
-     * Writes are unbuffered (each returns once the kernel holds every byte), so there is never
-     * anything to flush; kept so code ported from buffered streams reads naturally.
-     */
-    public void flush() {
+    @Override
+    public void flush() throws IOException {
+        loop.checkConfined(this);
+        if (out != null) {
+            out.flush();
+        }
+    }
+
+    /** The socket under the buffered writer: gather writes that never wait. */
+    private record Sink(AsyncFd fd) implements BufferedOutput.Sink {
+        @Override
+        public long writeNow(IoVector ranges) throws IOException {
+            if (!fd.isWritable() || ranges.count() == 0) {
+                return 0; // known full: no syscall that would only say EAGAIN
+            }
+            long n = NativeSockets.writev(fd.fd(), ranges);
+            if (n == NativeSockets.WOULD_BLOCK) {
+                fd.writeBlocked();
+                return 0;
+            }
+            if (n < ranges.totalLength()) {
+                fd.writeBlocked(); // a partial write means the send buffer is full now
+            }
+            return n;
+        }
+
+        @Override
+        public void awaitWritable() throws IOException {
+            fd.awaitWritable();
+        }
+
+        @Override
+        public void whenWritable(Runnable action) {
+            fd.whenWritable(action);
+        }
     }
 
     // ---- closing -----------------------------------------------------------------------------
 
-    /** Half-close: sends FIN; this side can still read what the peer sends. */
+    @Override
     public void shutdownOutput() throws IOException {
+        loop.checkConfined(this);
+        flush();
         NativeSockets.shutdownOutput(fd.fd());
     }
 
+    @Override
     public boolean isClosed() {
         return fd.isClosed();
     }
 
-    /** Closes the socket (bytes already written are still delivered by the kernel). Idempotent. */
     @Override
     public void close() throws IOException {
-        if (inbound != null) {
-            inbound.close();
-            inbound = null;
+        if (fd.isClosed()) {
+            return;
         }
+        loop.checkConfined(this);
+        if (out != null) {
+            out.close();
+        }
+        inbound.clear();
         fd.close();
     }
 

@@ -24,6 +24,9 @@ import java.time.Duration;
  * backoff (the connections wait in the kernel's backlog meanwhile), and log again when
  * accepting works again. Connections never take the last {@value #FD_RESERVE} fds below the
  * limit either (see roomBelowReserve): the runtime needs a few for itself.
+ *
+ * <p>Loop-confined: every method but {@link #loop()} and {@link #isClosed()} refuses another
+ * thread with {@link io.coronet.loop.WrongLoopException}.
  */
 public final class TcpListener implements AutoCloseable {
     static final int BATCH = 64;
@@ -70,10 +73,12 @@ public final class TcpListener implements AutoCloseable {
     }
 
     public SocketAddress localAddress() throws IOException {
+        fd.loop().checkConfined(this);
         return NativeSockets.localAddress(fd.fd());
     }
 
     public int port() throws IOException {
+        fd.loop().checkConfined(this);
         return NativeSockets.localPort(fd.fd());
     }
 
@@ -83,6 +88,7 @@ public final class TcpListener implements AutoCloseable {
 
     /** Suspends until a connection arrives; the new connection is non-blocking and close-on-exec. */
     public TcpConnection accept() throws IOException {
+        fd.loop().checkConfined(this);
         while (true) {
             if (next < count) {
                 int conn = acceptedFds.getInt(4 * next++);
@@ -195,7 +201,16 @@ public final class TcpListener implements AutoCloseable {
 
     /** Stops listening; a coroutine suspended in accept() gets {@link io.coronet.coro.ClosedException}. */
     @Override
+    public String toString() {
+        return "TcpListener[fd=" + fd.fd() + (fd.isClosed() ? ", closed" : "") + "]";
+    }
+
+    @Override
     public void close() throws IOException {
+        if (fd.isClosed()) {
+            return;
+        }
+        fd.loop().checkConfined(this);
         try {
             while (next < count) { // accepted but never handed out: do not leak them
                 NativeSockets.close(acceptedFds.getInt(4 * next++));

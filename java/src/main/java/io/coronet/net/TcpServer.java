@@ -6,61 +6,128 @@ import io.coronet.coro.Coroutine;
 import io.coronet.ffi.NativeException;
 import io.coronet.ffi.NativeSockets;
 import io.coronet.loop.EventLoop;
+import io.coronet.loop.EventLoopClosedException;
 import io.coronet.loop.EventLoopGroup;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 
 /**
- * A TCP server on an {@link EventLoopGroup}: one SO_REUSEPORT listener per loop (the kernel
- * spreads connections over them, so loops share nothing), one coroutine per connection
- * running {@link Handler#handle}.
+ * A TCP server on an {@link EventLoopGroup}: one listener per loop (with several loops, an
+ * SO_REUSEPORT group: the kernel spreads connections over them, so loops share nothing), one
+ * coroutine per connection running {@link Handler#handle}.
  *
- * <p>On loop shutdown the listeners close at once (no new connections); connection
- * coroutines finish or are cancelled when the loop's grace period ends. A handler that throws
- * only ends its own connection: the failure is counted, logged unless it is an ordinary peer
- * problem (reset, broken pipe, EOF), and the loop goes on.
+ * <pre>{@code
+ * TcpServer server = TcpServer.start(group, "127.0.0.1", 5566, 1024, Echo::serve);
+ * ...
+ * TcpServer.DrainReport r = server.drain(Duration.ofSeconds(5));  // stop: finish, then cut
+ * }</pre>
+ *
+ * <h2>The port is ours alone</h2>
+ * Starting on a port that is already served fails with
+ * {@link io.coronet.ffi.AddressInUseException} naming host:port, however many loops the group
+ * has. With several loops the listeners must set SO_REUSEPORT, which would also let another
+ * socket of the same user join the group silently; so the server first binds a plain probe
+ * socket (no SO_REUSEPORT, not listening) on host:port, which fails if anyone serves it, closes
+ * it and binds the group. The window between the two is microseconds wide, and only a socket
+ * that sets SO_REUSEPORT itself, as the same user, can slip in there (a probing server like
+ * this one cannot: its group bind is refused, see TcpServerPortTest). Sharing the port with
+ * another process on purpose is {@link PortSharing#REUSE_PORT}.
+ *
+ * <h2>Stopping</h2>
+ * {@link #drain(Duration)} stops this server only (other servers of the group go on): listeners
+ * close first, open connections may finish until the deadline, the rest are cancelled, and the
+ * report says how many finished and how many were cut. {@link #close()} is a drain with no
+ * grace. On loop shutdown the listeners also close at once and connections end with the loop's
+ * grace period. A handler that throws only ends its own connection: the failure is counted,
+ * logged unless it is an ordinary peer problem (reset, broken pipe, EOF), and the loop goes on.
  */
-public final class TcpServer {
+public final class TcpServer implements AutoCloseable {
     /**
      * The per-connection logic: straight-line code in a coroutine, {@code handle(connection)};
      * the connection is closed after it returns.
      */
     @FunctionalInterface
-    public interface Handler extends Coroutine.Handler<TcpConnection> {
+    public interface Handler extends Coroutine.Handler<Connection> {
+    }
+
+    /** Whether other sockets may bind the server's port too. */
+    public enum PortSharing {
+        /** The port is this server's: starting fails if anyone serves it (the default). */
+        EXCLUSIVE,
+        /**
+         * Every listener sets SO_REUSEPORT and no probe is made: other processes of the same user
+         * that set it too share the port and the kernel splits the connections (a rolling restart,
+         * several daemons behind one port).
+         */
+        REUSE_PORT
+    }
+
+    /** What {@link #drain} did: connections that finished on their own, were cancelled, or never ended. */
+    public record DrainReport(int finished, int cut, int stillOpen) {
     }
 
     private static final System.Logger LOG = System.getLogger(TcpServer.class.getName());
+    /** After cutting, how long cancelled handlers get to unwind before drain gives up waiting. */
+    private static final Duration UNWIND = Duration.ofSeconds(5);
 
-    private final List<TcpListener> listeners;
+    private final List<LoopState> loops;
     private final String host;
     private final int port;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
-    /** What runs in a connection's coroutine after its handler: one object for all connections. */
-    private final BiConsumer<TcpConnection, Throwable> connectionEnded = this::connectionEnded;
+    /** Held by the one drain that runs; the loops never take it. */
+    private final ReentrantLock drainLock = new ReentrantLock();
+    /** Guards only the wait for {@link #allClosed}: a loop thread takes it for a signal, never long. */
+    private final ReentrantLock stateLock = new ReentrantLock();
+    private final Condition allClosed = stateLock.newCondition();
+    /** Set once a drain has begun: connection ends then signal {@link #allClosed}. */
+    private volatile boolean draining;
+    private DrainReport drainReport; // guarded by drainLock
 
     private TcpServer(List<TcpListener> listeners, String host, int port) {
-        this.listeners = listeners;
+        List<LoopState> states = new ArrayList<>();
+        for (TcpListener l : listeners) {
+            states.add(new LoopState(l));
+        }
+        this.loops = List.copyOf(states);
         this.host = host;
         this.port = port;
     }
 
-    /**
-     * Starts listening on host:port on every loop of {@code group} (port 0: the first listener
-     * picks a free port and the others share it). Returns once all listeners are bound.
-     */
+    /** {@link #start(EventLoopGroup, String, int, int, PortSharing, Handler)} with the port exclusive. */
     public static TcpServer start(EventLoopGroup group, String host, int port, int backlog, Handler handler)
             throws Exception {
-        List<TcpListener> listeners = new ArrayList<>();
+        return start(group, host, port, backlog, PortSharing.EXCLUSIVE, handler);
+    }
+
+    /**
+     * Starts listening on host:port on every loop of {@code group} (port 0: a free port, shared
+     * by all the listeners). Returns once all listeners are bound. Not from an event loop
+     * thread: it waits for the loops to bind.
+     */
+    public static TcpServer start(EventLoopGroup group, String host, int port, int backlog, PortSharing sharing,
+                                  Handler handler) throws Exception {
+        if (EventLoop.isLoopThread()) {
+            throw new IllegalStateException("TcpServer.start waits for every loop of the group to bind:"
+                    + " call it from a platform thread, not from event loop '" + EventLoop.current().name() + "'");
+        }
+        boolean reusePort = sharing == PortSharing.REUSE_PORT || group.size() > 1;
         int boundPort = port;
-        boolean reusePort = group.size() > 1;
+        if (sharing == PortSharing.EXCLUSIVE && group.size() > 1) {
+            boundPort = probe(host, port);
+        }
+        List<TcpListener> listeners = new ArrayList<>();
         try {
             for (EventLoop loop : group.loops()) {
                 int p = boundPort;
@@ -75,20 +142,31 @@ public final class TcpServer {
             }
             throw e;
         }
-        TcpServer server = new TcpServer(List.copyOf(listeners), host, boundPort);
-        for (TcpListener l : listeners) {
-            EventLoop loop = l.loop();
-            loop.execute(() -> loop.onShutdown(() -> closeQuietly(l)));
-            Coroutine.launch(loop, "accept:" + boundPort, () -> server.acceptLoop(l, handler));
+        TcpServer server = new TcpServer(listeners, host, boundPort);
+        for (LoopState s : server.loops) {
+            EventLoop loop = s.listener.loop();
+            loop.execute(() -> loop.onShutdown(() -> closeQuietly(s.listener)));
+            Coroutine.launch(loop, "accept:" + boundPort, () -> server.acceptLoop(s, handler));
         }
         return server;
+    }
+
+    /** Binds and closes a plain socket on host:port: AddressInUseException if anyone serves it. Returns the port. */
+    private static int probe(String host, int port) throws IOException {
+        int fd = NativeSockets.bindProbe(host, port);
+        try {
+            return NativeSockets.localPort(fd);
+        } finally {
+            NativeSockets.close(fd);
+        }
     }
 
     private static int listenerPort(TcpListener l, EventLoop loop) throws Exception {
         return Coroutine.spawn(loop, l::port).join(Duration.ofSeconds(30));
     }
 
-    private void acceptLoop(TcpListener listener, Handler handler) throws IOException {
+    private void acceptLoop(LoopState state, Handler handler) throws IOException {
+        TcpListener listener = state.listener;
         EventLoop loop = listener.loop();
         while (!listener.isClosed()) {
             TcpConnection conn;
@@ -97,7 +175,7 @@ public final class TcpServer {
             } catch (ClosedException | CancelledException stopped) {
                 return; // the server or the loop is shutting down
             }
-            if (loop.isShuttingDown()) { // a coroutine would be refused: do not take the connection
+            if (loop.isShuttingDown() || state.stopped) { // a coroutine would be refused: do not take the connection
                 conn.close();
                 return;
             }
@@ -105,30 +183,100 @@ public final class TcpServer {
             open.incrementAndGet();
             try {
                 NativeSockets.setNoDelay(conn.fd(), true);
-                // the handler's frame sits right on the coroutine's entry: no wrapper on the stack
-                Coroutine.launchDetached(loop, handler, conn, connectionEnded);
             } catch (NativeException e) { // the peer reset before we got to it: its problem only
                 failed.incrementAndGet();
-                open.decrementAndGet();
+                connectionGone();
                 conn.close();
+                continue;
+            }
+            state.link(conn);
+            // the handler's frame sits right on the coroutine's entry: no wrapper on the stack
+            Coroutine co = Coroutine.launchDetached(loop, handler, conn, state.connectionEnded);
+            if (!conn.isClosed()) {
+                conn.handler = co;
             }
         }
     }
 
-    /** After a connection's handler returned ({@code failure} null) or threw: in its coroutine. */
-    private void connectionEnded(TcpConnection conn, Throwable failure) {
-        try {
-            conn.close();
-        } catch (IOException | RuntimeException e) {
-            if (failure == null) {
-                failure = e;
-            }
+    /** One loop's listener and open connections; touched on that loop only. */
+    private final class LoopState {
+        final TcpListener listener;
+        /** Head of the open connections' intrusive list. */
+        TcpConnection head;
+        boolean stopped;
+        /** What runs in a connection's coroutine after its handler: one object for all connections. */
+        final BiConsumer<Connection, Throwable> connectionEnded = this::ended;
+
+        LoopState(TcpListener listener) {
+            this.listener = listener;
         }
-        open.decrementAndGet();
-        if (failure != null) {
-            failed.incrementAndGet();
-            if (!isPeerProblem(failure)) {
-                LOG.log(System.Logger.Level.WARNING, "connection handler failed", failure);
+
+        void link(TcpConnection c) {
+            c.nextOpen = head;
+            if (head != null) {
+                head.prevOpen = c;
+            }
+            head = c;
+        }
+
+        void unlink(TcpConnection c) {
+            if (c.prevOpen != null) {
+                c.prevOpen.nextOpen = c.nextOpen;
+            } else if (head == c) {
+                head = c.nextOpen;
+            }
+            if (c.nextOpen != null) {
+                c.nextOpen.prevOpen = c.prevOpen;
+            }
+            c.prevOpen = c.nextOpen = null;
+        }
+
+        /** After a connection's handler returned ({@code failure} null) or threw: in its coroutine. */
+        void ended(Connection conn, Throwable failure) {
+            unlink((TcpConnection) conn);
+            ((TcpConnection) conn).handler = null;
+            try {
+                conn.close();
+            } catch (IOException | RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+            if (failure != null) {
+                failed.incrementAndGet();
+                if (!isPeerProblem(failure)) {
+                    LOG.log(System.Logger.Level.WARNING, "connection handler failed", failure);
+                }
+            }
+            connectionGone();
+        }
+
+        /** Stops accepting on this loop (the drain's first step). */
+        void stopAccepting() {
+            stopped = true;
+            closeQuietly(listener);
+        }
+
+        /** Cancels every open connection's handler; returns how many. */
+        int cut() {
+            int n = 0;
+            for (TcpConnection c = head; c != null; c = c.nextOpen) {
+                if (c.handler != null) {
+                    c.handler.cancel();
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    private void connectionGone() {
+        if (open.decrementAndGet() == 0 && draining) {
+            stateLock.lock();
+            try {
+                allClosed.signalAll();
+            } finally {
+                stateLock.unlock();
             }
         }
     }
@@ -140,7 +288,8 @@ public final class TcpServer {
                 || e instanceof LineTooLongException
                 || e instanceof CancelledException
                 || e instanceof io.coronet.coro.CoroutineTimeoutException
-                || e instanceof ClosedException;
+                || e instanceof ClosedException
+                || e instanceof javax.net.ssl.SSLException; // a failed TLS handshake, a truncation: the peer's doing
     }
 
     private static void closeQuietly(TcpListener l) {
@@ -150,6 +299,93 @@ public final class TcpServer {
             // shutting down: the fd is gone either way
         }
     }
+
+    // ---- stopping ----------------------------------------------------------------------------
+
+    /**
+     * Stops this server gracefully: closes its listeners (new clients are refused at once), lets
+     * the open connections finish until {@code grace} has passed, then cancels the handlers still
+     * running (their current or next wait throws {@link CancelledException}) and waits a bounded
+     * time for them to unwind. Other servers on the same loops are not touched. Returns what
+     * happened; a second call returns the first one's report. Blocks: not on an event loop thread.
+     */
+    public DrainReport drain(Duration grace) throws InterruptedException {
+        if (EventLoop.isLoopThread()) {
+            throw new IllegalStateException("TcpServer.drain waits for connections to finish: call it from a"
+                    + " platform thread, not from event loop '" + EventLoop.current().name() + "' (it would stall it)");
+        }
+        long deadline = System.nanoTime() + Math.max(0, grace.toNanos());
+        drainLock.lock();
+        try {
+            if (drainReport != null) {
+                return drainReport;
+            }
+            draining = true;
+            onEachLoop(LoopState::stopAccepting);
+            int atStart = open.get();
+            awaitAllClosed(deadline);
+            AtomicInteger cut = new AtomicInteger();
+            if (open.get() > 0) {
+                onEachLoop(s -> cut.addAndGet(s.cut()));
+                awaitAllClosed(System.nanoTime() + UNWIND.toNanos());
+            }
+            int stillOpen = open.get();
+            drainReport = new DrainReport(Math.max(0, atStart - cut.get()), cut.get(), stillOpen);
+            return drainReport;
+        } finally {
+            drainLock.unlock();
+        }
+    }
+
+    /** Stops this server now: {@link #drain} with no grace (open connections are cancelled). */
+    @Override
+    public void close() {
+        try {
+            drain(Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs {@code action} on every loop's state, on that loop, and waits (bounded) for all of them. */
+    private void onEachLoop(java.util.function.Consumer<LoopState> action) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(loops.size());
+        for (LoopState s : loops) {
+            try {
+                s.listener.loop().execute(() -> {
+                    try {
+                        action.accept(s);
+                    } finally {
+                        done.countDown();
+                    }
+                });
+            } catch (EventLoopClosedException terminated) {
+                done.countDown(); // the loop is gone, and with it its listener and connections
+            }
+        }
+        if (!done.await(30, TimeUnit.SECONDS)) {
+            LOG.log(System.Logger.Level.WARNING, "TcpServer on " + host + ":" + port
+                    + ": an event loop did not respond within 30 s while stopping");
+        }
+    }
+
+    /** Waits until no connection is open or {@code deadline} passed. */
+    private void awaitAllClosed(long deadline) throws InterruptedException {
+        stateLock.lock();
+        try {
+            while (open.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                allClosed.awaitNanos(left);
+            }
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    // ---- accessors ---------------------------------------------------------------------------
 
     public String host() {
         return host;
@@ -171,5 +407,10 @@ public final class TcpServer {
     /** Connections whose handler ended with an exception (peer resets included). */
     public long failedConnections() {
         return failed.get();
+    }
+
+    @Override
+    public String toString() {
+        return "TcpServer[" + host + ":" + port + ", " + loops.size() + " loop(s), " + open.get() + " open]";
     }
 }

@@ -146,6 +146,9 @@ class CoroutineTest extends LoopFixture {
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertTrue(out.contains("--add-exports java.base/jdk.internal.vm=ALL-UNNAMED"), out);
+        // every flag this JDK needs, not just the missing one: a user fixes them all at once
+        assertTrue(out.contains(io.coronet.ffi.JvmFlags.forThisJdk()), out);
+        assertTrue(out.contains("argLine") && out.contains(".mvn/jvm.config"), "says where flags go: " + out);
         assertEquals(3, p.exitValue(), out);
     }
 

@@ -3,11 +3,15 @@ package io.coronet.net.tls;
 import io.coronet.coro.ClosedException;
 import io.coronet.coro.Coroutine;
 import io.coronet.coro.Deadline;
+import io.coronet.coro.Offload;
 import io.coronet.ffi.NativeBuffer;
 import io.coronet.ffi.NativeSockets;
 import io.coronet.ffi.SocketAddress;
 import io.coronet.loop.EventLoop;
 import io.coronet.net.BufferPool;
+import io.coronet.net.BufferedOutput;
+import io.coronet.net.Connection;
+import io.coronet.ffi.IoVector;
 import io.coronet.net.Chunk;
 import io.coronet.net.LineTooLongException;
 import io.coronet.net.TcpConnection;
@@ -64,11 +68,12 @@ import java.util.Objects;
  *
  * <p>Loop-confined; one reader and one writer coroutine may share it.
  */
-public final class TlsConnection implements AutoCloseable {
+public final class TlsConnection implements Connection {
     /** Source and destination with no room: what handshake wraps and unwraps are given. */
     private static final ByteBuffer NOTHING = ByteBuffer.allocateDirect(0);
 
     private final TcpConnection tcp;
+    private final EventLoop loop;
     private final SSLEngine engine;
     private final TlsConfig config;
     private final RecordBuffers buffers;
@@ -92,9 +97,15 @@ public final class TlsConnection implements AutoCloseable {
     /** A coroutine is inside a write (records may be half on the wire): nobody else may write records now. */
     private boolean writing;
     private boolean closed;
+    /** Made on the first {@link #buffered()}. */
+    private BufferedOutput out;
+    /** Records the buffered writer encrypted that the kernel has not taken yet, [sinkStart, sinkEnd); or null. */
+    private NativeBuffer sinkOut;
+    private int sinkStart, sinkEnd;
 
     private TlsConnection(TcpConnection tcp, TlsConfig config, String peerHost, int peerPort) {
         this.tcp = Objects.requireNonNull(tcp, "tcp");
+        this.loop = tcp.loop();
         this.config = config;
         this.engine = config.newEngine(peerHost, peerPort);
         this.buffers = RecordBuffers.of(tcp.loop());
@@ -159,14 +170,17 @@ public final class TlsConnection implements AutoCloseable {
         return new TlsConnection(tcp, config, peerHost, -1);
     }
 
+    @Override
     public EventLoop loop() {
-        return tcp.loop();
+        return loop;
     }
 
+    @Override
     public SocketAddress remoteAddress() throws IOException {
         return tcp.remoteAddress();
     }
 
+    @Override
     public SocketAddress localAddress() throws IOException {
         return tcp.localAddress();
     }
@@ -179,6 +193,7 @@ public final class TlsConnection implements AutoCloseable {
      * Reads and writes do it first if nobody did.
      */
     public void handshake() throws IOException {
+        loop.checkConfined(this);
         if (handshaken) {
             return;
         }
@@ -252,14 +267,26 @@ public final class TlsConnection implements AutoCloseable {
 
     /**
      * Delegated tasks are the handshake's crypto (signatures, key agreement, certificate
-     * checks): milliseconds each. They run here, behind this one method, until the offload
-     * pool (Offload.call) is available to move them off the loop thread.
+     * checks): a millisecond or more each, too long for the loop thread, which serves every
+     * other connection meanwhile. They run on the offload pool while this coroutine waits,
+     * all of one flight in a single hop; the handshake deadline still applies.
      */
     private void runDelegatedTasks() throws IOException {
+        try {
+            Offload.call(this::runTasksHere);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new SSLException("a TLS handshake task failed: " + e, e);
+        }
+    }
+
+    private Void runTasksHere() {
         Runnable task;
         while ((task = engine.getDelegatedTask()) != null) {
             task.run();
         }
+        return null;
     }
 
     // ---- session -----------------------------------------------------------------------------
@@ -309,7 +336,9 @@ public final class TlsConnection implements AutoCloseable {
      * Suspends until plaintext arrives and returns it in a pooled chunk (close it when done), or
      * null at the peer's close_notify.
      */
+    @Override
     public Chunk receive() throws IOException {
+        loop.checkConfined(this);
         if (!hasPlain() && !fillPlain()) {
             return null;
         }
@@ -324,7 +353,9 @@ public final class TlsConnection implements AutoCloseable {
      * Reads at least one byte into buf[offset, offset+length), suspending until some arrive.
      * Returns the count, or -1 at the peer's close_notify.
      */
+    @Override
     public int read(NativeBuffer buf, int offset, int length) throws IOException {
+        loop.checkConfined(this);
         buf.checkedAddress(offset, length);
         if (length == 0) {
             return 0;
@@ -339,16 +370,22 @@ public final class TlsConnection implements AutoCloseable {
     }
 
     /** Fills buf[offset, offset+length) completely; {@link EOFException} if the stream ends first. */
+    @Override
     public void readExactly(NativeBuffer buf, int offset, int length) throws IOException {
+        loop.checkConfined(this);
         buf.checkedAddress(offset, length);
-        int done = 0;
-        while (done < length) {
-            int n = read(buf, offset + done, length - done);
-            if (n < 0) {
-                throw new EOFException("TLS session closed after " + done + " of " + length + " bytes");
-            }
-            done += n;
+        if (length > RecordBuffers.SIZE - plainSize) {
+            throw new IllegalArgumentException("readExactly of " + length + " bytes: a TLS connection queues at most "
+                    + (RecordBuffers.SIZE - plainSize) + "; read() in a loop for more");
         }
+        // gather, copy once all are there: a timeout or cancel leaves them queued for the next read
+        while (!hasPlain() || appEnd - appStart < length) {
+            if (!fillPlain()) {
+                throw new EOFException("TLS session closed after " + (hasPlain() ? appEnd - appStart : 0) + " of " + length + " bytes");
+            }
+        }
+        NativeBuffer.copy(appIn, appStart, buf, offset, length);
+        consumePlain(length);
     }
 
     /**
@@ -357,7 +394,9 @@ public final class TlsConnection implements AutoCloseable {
      * EOFException} mid-line; {@link LineTooLongException} past {@code maxLength} bytes (or
      * past ~19 KiB, what a record buffer keeps while the next record is decrypted).
      */
+    @Override
     public String readLine(int maxLength) throws IOException {
+        loop.checkConfined(this);
         if (maxLength < 0) {
             throw new IllegalArgumentException("maxLength < 0");
         }
@@ -384,6 +423,7 @@ public final class TlsConnection implements AutoCloseable {
     }
 
     /** {@link #readLine(int)} with a deadline for the whole line. */
+    @Override
     public String readLine(int maxLength, Duration timeout) throws IOException {
         try (Deadline d = Deadline.after(timeout)) {
             return readLine(maxLength);
@@ -406,7 +446,9 @@ public final class TlsConnection implements AutoCloseable {
     }
 
     /** True once the peer's close_notify arrived and every byte before it was handed out. */
+    @Override
     public boolean isEof() {
+        loop.checkConfined(this);
         return peerClosed && !hasPlain();
     }
 
@@ -535,7 +577,7 @@ public final class TlsConnection implements AutoCloseable {
     }
 
     /** One engine.unwrap of the pending ciphertext, into the plaintext buffer or (handshake) nowhere. */
-    private SSLEngineResult unwrapNow(boolean toPlain) throws SSLException {
+    private SSLEngineResult unwrapNow(boolean toPlain) throws IOException {
         ByteBuffer src = netIn.byteBufferView();
         src.limit(netInEnd).position(netInStart);
         ByteBuffer dst = NOTHING;
@@ -577,12 +619,15 @@ public final class TlsConnection implements AutoCloseable {
     // ---- writing -----------------------------------------------------------------------------
 
     /** Writes all of {@code chunk}, suspending while the peer's window is full. */
+    @Override
     public void send(Chunk chunk) throws IOException {
-        write(chunk.toByteArray());
+        write(chunk.toByteArray()); // a Chunk's memory is the net package's: one copy
     }
 
     /** Encrypts and writes all of buf[offset, offset+length), suspending while the send buffer is full. */
+    @Override
     public void write(NativeBuffer buf, int offset, int length) throws IOException {
+        loop.checkConfined(this);
         buf.checkedAddress(offset, length);
         beginWrite();
         try {
@@ -601,12 +646,9 @@ public final class TlsConnection implements AutoCloseable {
         }
     }
 
-    /** Encrypts and writes all of {@code bytes}. */
-    public void write(byte[] bytes) throws IOException {
-        write(bytes, 0, bytes.length);
-    }
-
+    @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
+        loop.checkConfined(this);
         Objects.checkFromIndexSize(offset, length, bytes.length);
         ByteBuffer src = ByteBuffer.wrap(bytes, offset, length); // private to this call: may wait with a position
         beginWrite();
@@ -621,13 +663,24 @@ public final class TlsConnection implements AutoCloseable {
         }
     }
 
-    /** Writes {@code text} as UTF-8. */
-    public void write(String text) throws IOException {
-        write(text.getBytes(StandardCharsets.UTF_8));
+    /** Sends what {@link #buffered()} holds, suspending until the kernel took every record. */
+    @Override
+    public void flush() throws IOException {
+        loop.checkConfined(this);
+        if (out != null) {
+            out.flush();
+        }
+        drainSinkOut();
     }
 
-    /** Writes are unbuffered: nothing to flush. */
-    public void flush() {
+    @Override
+    public BufferedOutput buffered() {
+        loop.checkConfined(this);
+        BufferedOutput o = out;
+        if (o == null) {
+            o = out = new BufferedOutput(loop, this, new Sink());
+        }
+        return o;
     }
 
     private void beginWrite() throws IOException {
@@ -636,7 +689,90 @@ public final class TlsConnection implements AutoCloseable {
         if (writing) {
             throw new IllegalStateException("another coroutine is writing to this TLS connection; one writer at a time");
         }
+        if (out != null) {
+            out.flush(); // what was buffered goes first
+        }
+        drainSinkOut();
         writing = true;
+    }
+
+    /** Suspends until every record the buffered writer encrypted is with the kernel. */
+    private void drainSinkOut() throws IOException {
+        while (!writeSinkOutNow()) {
+            tcp.awaitWritable();
+        }
+    }
+
+    /** True when no record of the buffered writer is left unsent. */
+    private boolean writeSinkOutNow() throws IOException {
+        if (sinkOut == null) {
+            return true;
+        }
+        sinkStart += tcp.writeNow(sinkOut, sinkStart, sinkEnd - sinkStart);
+        if (sinkStart < sinkEnd) {
+            return false;
+        }
+        sinkOut = buffers.release(sinkOut);
+        return true;
+    }
+
+    /**
+     * The buffered writer's transport: encrypts what it is given into records and writes them
+     * without waiting. Records the kernel does not take wait in {@link #sinkOut} (a record,
+     * once made, must go out whole and in order), and nothing new is encrypted until they are
+     * gone. Says 0 while a plain write is in the middle of its records.
+     */
+    private final class Sink implements BufferedOutput.Sink {
+        @Override
+        public long writeNow(IoVector ranges) throws IOException {
+            if (writing || closed || !handshaken || !writeSinkOutNow() || ranges.count() == 0) {
+                return 0;
+            }
+            NativeBuffer records = buffers.borrow();
+            int end = 0;
+            long taken = 0;
+            try {
+                for (int i = 0; i < ranges.count() && RecordBuffers.SIZE - end >= packetSize; i++) {
+                    NativeBuffer b = ranges.buffer(i);
+                    int off = ranges.offset(i), len = ranges.length(i), done = 0;
+                    while (done < len && RecordBuffers.SIZE - end >= packetSize) {
+                        ByteBuffer src = b.byteBufferView();
+                        src.limit(off + len).position(off + done);
+                        ByteBuffer dst = records.byteBufferView();
+                        dst.position(end);
+                        SSLEngineResult r = engine.wrap(src, dst);
+                        if (r.getStatus() != SSLEngineResult.Status.OK) {
+                            throw new ClosedException("the TLS session is closed for writing: " + r.getStatus());
+                        }
+                        end = dst.position();
+                        done = src.position() - off;
+                    }
+                    taken += done;
+                    if (done < len) {
+                        break;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                buffers.release(records);
+                throw e;
+            }
+            sinkOut = records;
+            sinkStart = 0;
+            sinkEnd = end;
+            writeSinkOutNow();
+            return taken;
+        }
+
+        @Override
+        public void awaitWritable() throws IOException {
+            drainSinkOut();
+            tcp.awaitWritable();
+        }
+
+        @Override
+        public void whenWritable(Runnable action) {
+            tcp.whenWritable(action);
+        }
     }
 
     /** What the reader left for the writer (a key update answer), then everything to the kernel. */
@@ -704,7 +840,9 @@ public final class TlsConnection implements AutoCloseable {
      * Half-close: sends close_notify and then FIN; this side can still read what the peer
      * sends (TLS 1.3; a TLS 1.2 peer usually answers with its own close_notify).
      */
+    @Override
     public void shutdownOutput() throws IOException {
+        loop.checkConfined(this);
         beginWrite();
         try {
             engine.closeOutbound();
@@ -721,6 +859,7 @@ public final class TlsConnection implements AutoCloseable {
         tcp.shutdownOutput();
     }
 
+    @Override
     public boolean isClosed() {
         return closed;
     }
@@ -734,15 +873,25 @@ public final class TlsConnection implements AutoCloseable {
         if (closed) {
             return;
         }
+        loop.checkConfined(this);
+        try {
+            if (out != null) {
+                out.close(); // what the kernel takes now goes, through the sink, before close_notify
+            }
+            writeSinkOutNow();
+        } catch (IOException | RuntimeException ignored) {
+            // the peer is gone: it sees the connection end either way
+        }
         closed = true;
         try {
-            if (handshaken && !writing && !tcp.isClosed()) {
+            if (handshaken && !writing && sinkOut == null && !tcp.isClosed()) {
                 engine.closeOutbound();
                 sendAlertNow();
             }
         } finally {
             netIn = buffers.release(netIn);
             appIn = buffers.release(appIn);
+            sinkOut = buffers.release(sinkOut);
             if (!writing) {
                 netOut = buffers.release(netOut);
             }
