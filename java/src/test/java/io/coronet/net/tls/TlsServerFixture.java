@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A coronet TLS server on one event loop (127.0.0.1, a free port) running the test protocol:
- * a greeting line "hello SNI ALPN VERSION" ("-" for what was not negotiated), then every line
- * echoed back, until the client closes. What ended each connection is kept for the test.
+ * a greeting line "hello SNI ALPN VERSION CLIENT-CERT" ("-" for what was not negotiated), then every line
+ * echoed back, until the client closes or sends "quit" (then the server closes). What ended each connection is kept for the test.
  */
 final class TlsServerFixture implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(30);
@@ -35,9 +35,9 @@ final class TlsServerFixture implements AutoCloseable {
     private void greetAndEcho(TlsConnection c) throws Exception {
         try {
             c.write("hello " + orDash(c.requestedServerName()) + " " + orDash(c.applicationProtocol()) + " " + c.protocol()
-                    + " " + c.peerCertificates().size() + "\n");
+                    + " " + peer(c) + "\n");
             String line;
-            while ((line = c.readLine(16 * 1024)) != null) {
+            while ((line = c.readLine(16 * 1024)) != null && !line.equals("quit")) {
                 c.write(line + "\n");
             }
             endings.add("clean");
@@ -45,6 +45,11 @@ final class TlsServerFixture implements AutoCloseable {
             endings.add(e);
             throw e;
         }
+    }
+
+    /** The client certificate's subject, or "-". */
+    private static String peer(TlsConnection c) {
+        return c.peerCertificates().isEmpty() ? "-" : c.peerCertificates().get(0).getSubjectX500Principal().getName().replace(' ', '_');
     }
 
     private static String orDash(String s) {
