@@ -17,6 +17,7 @@ public final class Main {
             Commands:
               info   Print version, OS, architecture, poller backend, native library and JDK.
               serve  Run the coronet daemon: handshake + echo (default) or plain echo over TCP.
+              redis  Run the mini-redis example: a RESP2 server with an in-memory store.
               seed   Run one program of the seed story (what-is-a-coroutine).
               train  Exercise the daemon briefly over loopback (bin/coronet records the JDK's AOT cache from it).
               help   Display help information about the specified command.
@@ -25,7 +26,7 @@ public final class Main {
     static final Args.Spec HELP = new Args.Spec("help", 1, List.of(), """
             Usage: coronet help [-h] [COMMAND]
             Display help information about the specified command.
-                  COMMAND     the command to describe: info, serve, seed, train or help
+                  COMMAND     the command to describe: info, serve, redis, seed, train or help
               -h, --help      Show this help message and exit.
             """);
 
@@ -82,6 +83,7 @@ public final class Main {
         return switch (name) {
             case "info" -> InfoCommand.SPEC;
             case "serve" -> ServeCommand.SPEC;
+            case "redis" -> RedisCommand.SPEC;
             case "seed" -> SeedCommand.SPEC;
             case "train" -> TrainCommand.SPEC;
             case "help" -> HELP;
@@ -93,6 +95,7 @@ public final class Main {
         return switch (name) {
             case "info" -> InfoCommand.run(args);
             case "serve" -> ServeCommand.run(args);
+            case "redis" -> RedisCommand.run(args);
             case "seed" -> SeedCommand.run(args);
             case "train" -> TrainCommand.run(args);
             default -> help(args);

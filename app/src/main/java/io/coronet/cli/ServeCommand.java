@@ -2,7 +2,6 @@ package io.coronet.cli;
 
 import io.coronet.examples.Echo;
 import io.coronet.examples.S5CoroutineHandshake;
-import io.coronet.loop.EventLoopGroup;
 import io.coronet.net.TcpServer;
 import io.coronet.net.tls.KeyFileException;
 import io.coronet.net.tls.KeyMaterial;
@@ -10,7 +9,6 @@ import io.coronet.net.tls.TlsConfig;
 import io.coronet.net.tls.TlsServer;
 
 import java.nio.file.Path;
-
 import java.time.Duration;
 import java.util.List;
 
@@ -92,40 +90,17 @@ final class ServeCommand {
         TcpServer.Handler handler = protocol == Protocol.echo
                 ? Echo::serve
                 : new S5CoroutineHandshake(greetingTimeout);
-        if (tls != null) {
-            handler = TlsServer.handler(tls, handler); // the same handler: TLS is how the connection is made
-        }
-        EventLoopGroup group = EventLoopGroup.start("coronet-loop", loops);
-        TcpServer server;
-        try {
-            server = TcpServer.start(group, host, port, backlog, handler);
-        } catch (Exception e) {
-            group.shutdown(Duration.ZERO);
-            throw e;
-        }
-        Cli.onTerminationSignal(signal -> {
-            Cli.log("received SIG" + signal + ": stopping (grace " + grace.toMillis() + " ms, "
-                    + server.openConnections() + " connections open)");
-            group.shutdown(grace);
-        });
-        Cli.log(protocol + (tls != null ? " over TLS" : "") + " server, " + loops + " event loop(s), backend " + group.get(0).backend());
+        // the same handler over TLS: only how the connection is made changes
+        TcpServer.Handler served = tls != null ? TlsServer.handler(tls, handler) : handler;
+        ServerLifecycle life = ServerLifecycle.start("coronet-loop", loops, grace,
+                group -> TcpServer.start(group, host, port, backlog, served));
+        TcpServer server = life.server();
+        Cli.log(protocol + (tls != null ? " over TLS" : "") + " server, " + loops + " event loop(s), backend "
+                + life.group().get(0).backend());
         if (warmup > 0) {
             warmUp(server, protocol == Protocol.handshake, warmup);
         }
-        // Start-up (loading the native binding, its generated stubs, ~700 classes) leaves ~20 MiB
-        // of garbage in the young generation, and the pages it touched stay resident. Collected
-        // now, before clients come, connection state is allocated into those same pages instead of
-        // touching new ones: ~10 MiB less RSS with 10,000 connections open (benchmarks/RESULTS.md).
-        System.gc();
-        long warmedUp = warmup > 0 ? server.acceptedConnections() : 0;
-        System.out.println("listening on " + server.host() + ":" + server.port());
-        System.out.flush();
-        while (!group.awaitTermination(Duration.ofDays(1))) {
-            // serve until the loops end (a signal shuts them down)
-        }
-        long served = server.acceptedConnections() - warmedUp;
-        Cli.log("stopped after " + served + " connections" + (warmedUp > 0 ? " (and " + warmedUp + " of the warm-up)" : ""));
-        return 0;
+        return life.announceAndServe(warmup > 0 ? server.acceptedConnections() : 0);
     }
 
     /** The TLS settings the options ask for, or null for plain TCP. Bad files are usage errors naming the file. */

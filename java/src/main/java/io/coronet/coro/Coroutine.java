@@ -395,6 +395,11 @@ public final class Coroutine extends LoopTenant {
         }
     }
 
+    /** Throws if cancelled or past the deadline (unless uncancellable). Inside this coroutine. */
+    void checkInterruptsNow() {
+        checkInterrupts();
+    }
+
     private void checkInterrupts() {
         if (uncancellable > 0) {
             return;

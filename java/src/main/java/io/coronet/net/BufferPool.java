@@ -39,6 +39,7 @@ public final class BufferPool implements AutoCloseable {
 
     /** The pool of {@code loop}; loop thread only. */
     public static BufferPool of(EventLoop loop) {
+        loop.checkConfined("BufferPool.of(loop)");
         return loop.resource(BufferPool.class, () -> new BufferPool(loop));
     }
 

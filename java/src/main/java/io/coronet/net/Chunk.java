@@ -75,6 +75,16 @@ public final class Chunk implements AutoCloseable {
         return b.get(start + i);
     }
 
+    /**
+     * Copies bytes [index, index+length) of this chunk into {@code dst[dstOffset..]}: one bulk
+     * copy, for a parser that keeps its own heap buffer (no per-byte native access).
+     */
+    public void getBytes(int index, byte[] dst, int dstOffset, int length) {
+        NativeBuffer b = open();
+        java.util.Objects.checkFromIndexSize(index, length, end - start);
+        b.getBytes(start + index, dst, dstOffset, length);
+    }
+
     public byte[] toByteArray() {
         NativeBuffer b = open();
         byte[] bytes = new byte[end - start];

@@ -50,6 +50,8 @@ public final class TcpConnection implements Connection {
     Coroutine handler;
     /** A server's list of its open connections on this loop (intrusive: no node per connection). */
     TcpConnection prevOpen, nextOpen;
+    /** Cancelled by its server's drain. */
+    boolean cut;
 
     TcpConnection(AsyncFd fd) {
         this.fd = fd;
@@ -59,32 +61,16 @@ public final class TcpConnection implements Connection {
 
     /**
      * Connects to host:port from the current coroutine, suspending until connected or until
-     * {@code timeout} passes ({@link io.coronet.coro.CoroutineTimeoutException}).
+     * {@code timeout} passes ({@link io.coronet.coro.CoroutineTimeoutException} naming the host
+     * and what was tried). A numeric host goes straight to connect; a name is resolved on the
+     * offload pool ({@link Resolver}, never on the loop thread) within the same timeout, and
+     * its addresses are raced IPv6/IPv4 interleaved, RFC 8305 style (see {@link Connector}).
+     * Failures: {@link io.coronet.ffi.UnresolvedHostException} (the resolver's reason), the one
+     * address's own exception (e.g. {@link io.coronet.ffi.ConnectionRefusedException}), or
+     * {@link ConnectFailedException} naming every address tried with its error.
      */
     public static TcpConnection connect(String host, int port, Duration timeout) throws Exception {
-        Coroutine co = Coroutine.current();
-        if (co == null) {
-            throw new IllegalStateException("TcpConnection.connect must be called from a coroutine");
-        }
-        int raw = NativeSockets.connect(host, port);
-        AsyncFd fd;
-        try {
-            fd = AsyncFd.register(co.loop(), raw);
-        } catch (IOException | RuntimeException e) {
-            NativeSockets.close(raw);
-            throw e;
-        }
-        try {
-            try (Deadline d = Deadline.after(timeout)) {
-                fd.writeBlocked(); // a connect in progress is not writable until the kernel says so
-                fd.awaitWritable();
-            }
-            NativeSockets.checkConnected(raw);
-            return new TcpConnection(fd);
-        } catch (Exception e) {
-            fd.close();
-            throw e;
-        }
+        return new TcpConnection(Connector.connect(host, port, timeout));
     }
 
     public int fd() {
@@ -290,6 +276,11 @@ public final class TcpConnection implements Connection {
     public void whenWritable(Runnable action) {
         loop.checkConfined(this);
         fd.whenWritable(action);
+    }
+
+    /** Bytes received and queued, not handed out yet (for tests). */
+    int queuedBytes() {
+        return inbound.length();
     }
 
     @Override
