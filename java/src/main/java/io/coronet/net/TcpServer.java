@@ -316,6 +316,23 @@ public final class TcpServer implements AutoCloseable {
      * time for them to unwind. Other servers on the same loops are not touched. Returns what
      * happened; a second call returns the first one's report. Blocks: not on an event loop thread.
      */
+    /**
+     * The first step of {@link #drain}, on its own: from now on no new connection is taken (the
+     * listeners close on their loops soon after) and every connection that ends counts as
+     * finished in the drain's report. Returns at once, from any thread, so a signal handler can
+     * call it before it hands the waiting part of the drain to a thread of its own.
+     */
+    public void stopAccepting() {
+        draining = true;
+        for (LoopState s : loops) {
+            try {
+                s.listener.loop().execute(s::stopAccepting);
+            } catch (EventLoopClosedException terminated) {
+                // the loop is gone, and its listener with it
+            }
+        }
+    }
+
     public DrainReport drain(Duration grace) throws InterruptedException {
         if (EventLoop.isLoopThread()) {
             throw new IllegalStateException("TcpServer.drain waits for connections to finish: call it from a"
