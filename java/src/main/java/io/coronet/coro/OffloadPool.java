@@ -31,8 +31,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>Bounded</b>: at most {@code maxThreads} run bodies, at most {@code queueCapacity}
  *   wait; a call beyond both fails at once with {@link OffloadRejectedException} (nothing grows
  *   without limit: the caller sheds load or retries later).</li>
- *   <li><b>Elastic</b>: threads start on demand and retire after {@code keepAlive} idle, so an
- *   idle process holds none.</li>
+ *   <li><b>Elastic</b>: threads start on demand (while fewer than {@code maxThreads} exist a
+ *   call starts one, the executor's core-thread rule; then calls queue for the next free one)
+ *   and retire after {@code keepAlive} idle, so an idle process holds none.</li>
  *   <li><b>Cancellable</b>: the calling coroutine's deadline and cancellation apply to the wait.
  *   When either fires the coroutine resumes at once (with {@link CancelledException} or
  *   {@link CoroutineTimeoutException}), a queued body is dropped and a running one is
