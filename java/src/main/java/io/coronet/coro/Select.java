@@ -177,6 +177,7 @@ public final class Select<R> {
             throw new IllegalStateException("a select needs at least one clause");
         }
         co.checkInterruptsNow();
+        Channel.spendBudget(); // now, before any clause moves anything: its yield may throw
         SelectClause<? extends R>[] order = new SelectClause[n];
         int start = n == 1 ? 0 : ThreadLocalRandom.current().nextInt(n);
         for (int i = 0; i < n; i++) {
