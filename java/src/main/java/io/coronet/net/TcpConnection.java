@@ -42,6 +42,7 @@ import java.util.Objects;
 public final class TcpConnection implements Connection {
     private final AsyncFd fd;
     private final EventLoop loop;
+    private final BufferPool pool;
     private final InboundBuffer inbound;
     /** Made on the first {@link #buffered()}: most connections never buffer. */
     private BufferedOutput out;
@@ -56,7 +57,8 @@ public final class TcpConnection implements Connection {
     TcpConnection(AsyncFd fd) {
         this.fd = fd;
         this.loop = fd.loop();
-        this.inbound = new InboundBuffer(loop, BufferPool.of(loop));
+        this.pool = BufferPool.of(loop);
+        this.inbound = new InboundBuffer(loop, pool);
     }
 
     /**
@@ -107,7 +109,7 @@ public final class TcpConnection implements Connection {
             while (!eof) {
                 fd.awaitReadable(); // before borrowing: an idle connection holds no buffer
                 if (c == null) {
-                    c = BufferPool.of(loop).borrow();
+                    c = pool.borrow();
                 }
                 // no suspension from the read to the return: a cancel cannot come between them
                 int n = readSome(c.buffer, 0, c.buffer.capacity());
@@ -278,7 +280,7 @@ public final class TcpConnection implements Connection {
     public void write(byte[] bytes, int offset, int length) throws IOException {
         loop.checkConfined(this);
         Objects.checkFromIndexSize(offset, length, bytes.length);
-        try (Chunk c = BufferPool.of(loop).borrow()) {
+        try (Chunk c = pool.borrow()) {
             int done = 0;
             while (done < length) {
                 int n = Math.min(length - done, c.buffer.capacity());
