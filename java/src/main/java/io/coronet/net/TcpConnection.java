@@ -234,6 +234,52 @@ public final class TcpConnection implements Connection {
         return 0;
     }
 
+    /**
+     * Suspends until a read may find bytes or end of stream, without reading: for a transport
+     * layered on this one (TLS) that borrows its buffer only once bytes are there, so an idle
+     * connection holds none. Returns at once when bytes are queued here already.
+     */
+    public void awaitReadable() throws IOException {
+        loop.checkConfined(this);
+        if (inbound.isEmpty() && !eof) {
+            fd.awaitReadable();
+        }
+    }
+
+    /**
+     * Writes what the kernel takes of buf[offset, offset+length) now, without waiting, and
+     * returns the count (0 when the send buffer is full): for a transport layered on this one
+     * (TLS) that keeps its own pending bytes. Bypasses {@link #buffered()}.
+     */
+    public int writeNow(NativeBuffer buf, int offset, int length) throws IOException {
+        loop.checkConfined(this);
+        buf.checkedAddress(offset, length);
+        if (length == 0 || !fd.isWritable()) {
+            return 0; // known full: no syscall that would only say EAGAIN
+        }
+        int n = NativeSockets.write(fd.fd(), buf, offset, length);
+        if (n == NativeSockets.WOULD_BLOCK) {
+            fd.writeBlocked();
+            return 0;
+        }
+        if (n < length) {
+            fd.writeBlocked(); // a partial write means the send buffer is full now
+        }
+        return n;
+    }
+
+    /** Suspends until the socket may take bytes again (after {@link #writeNow} took fewer than offered). */
+    public void awaitWritable() throws IOException {
+        loop.checkConfined(this);
+        fd.awaitWritable();
+    }
+
+    /** Runs {@code action} once, on the loop, when the socket can take bytes again. */
+    public void whenWritable(Runnable action) {
+        loop.checkConfined(this);
+        fd.whenWritable(action);
+    }
+
     /** Bytes received and queued, not handed out yet (for tests). */
     int queuedBytes() {
         return inbound.length();

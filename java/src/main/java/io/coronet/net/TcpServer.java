@@ -295,7 +295,8 @@ public final class TcpServer implements AutoCloseable {
                 || e instanceof LineTooLongException
                 || e instanceof CancelledException
                 || e instanceof io.coronet.coro.CoroutineTimeoutException
-                || e instanceof ClosedException;
+                || e instanceof ClosedException
+                || e instanceof javax.net.ssl.SSLException; // a failed TLS handshake, a truncation: the peer's doing
     }
 
     private static void closeQuietly(TcpListener l) {
