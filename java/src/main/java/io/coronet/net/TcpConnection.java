@@ -3,6 +3,8 @@ package io.coronet.net;
 import io.coronet.coro.AsyncFd;
 import io.coronet.coro.Coroutine;
 import io.coronet.coro.Deadline;
+import io.coronet.coro.SelectClause;
+import io.coronet.coro.SelectWaker;
 import io.coronet.ffi.IoVector;
 import io.coronet.ffi.NativeBuffer;
 import io.coronet.ffi.NativeSockets;
@@ -278,6 +280,39 @@ public final class TcpConnection implements Connection {
     public void whenWritable(Runnable action) {
         loop.checkConfined(this);
         fd.whenWritable(action);
+    }
+
+    @Override
+    public <R> SelectClause<R> readable(Coroutine.Body<? extends R> action) {
+        loop.checkConfined(this);
+        Objects.requireNonNull(action, "action");
+        return new SelectClause<R>() {
+            private SelectWaker registered;
+
+            @Override
+            protected boolean isReady() { // looks, never reads: a loser leaves every byte where it was
+                return !inbound.isEmpty() || eof || fd.isReadable() || fd.isClosed();
+            }
+
+            @Override
+            protected R complete() throws Exception {
+                return action.run();
+            }
+
+            @Override
+            protected void register(SelectWaker waker) {
+                fd.watchReadable(waker);
+                registered = waker;
+            }
+
+            @Override
+            protected void unregister() {
+                if (registered != null) {
+                    fd.unwatchReadable(registered);
+                    registered = null;
+                }
+            }
+        };
     }
 
     /** Bytes received and queued, not handed out yet (for tests). */
