@@ -3,6 +3,7 @@ package io.coronet.net;
 import io.coronet.coro.CancelledException;
 import io.coronet.coro.ClosedException;
 import io.coronet.coro.Coroutine;
+import io.coronet.coro.Offload;
 import io.coronet.ffi.NativeException;
 import io.coronet.ffi.NativeSockets;
 import io.coronet.loop.EventLoop;
@@ -115,19 +116,20 @@ public final class TcpServer implements AutoCloseable {
 
     /**
      * Starts listening on host:port on every loop of {@code group} (port 0: a free port, shared
-     * by all the listeners). Returns once all listeners are bound. Not from an event loop
-     * thread: it waits for the loops to bind.
+     * by all the listeners). Returns once all listeners are bound: a platform thread waits, a
+     * coroutine suspends.
      */
     public static TcpServer start(EventLoopGroup group, String host, int port, int backlog, PortSharing sharing,
                                   Handler handler) throws Exception {
-        if (EventLoop.isLoopThread()) {
+        if (EventLoop.isLoopThread() && Coroutine.current() == null) {
             throw new IllegalStateException("TcpServer.start waits for every loop of the group to bind:"
-                    + " call it from a platform thread, not from event loop '" + EventLoop.current().name() + "'");
+                    + " call it from a platform thread or a coroutine, not from event loop '"
+                    + EventLoop.current().name() + "' outside one");
         }
         boolean reusePort = sharing == PortSharing.REUSE_PORT || group.size() > 1;
         int boundPort = port;
         if (sharing == PortSharing.EXCLUSIVE && group.size() > 1) {
-            boundPort = probe(host, port);
+            boundPort = Offload.call(() -> probe(host, port)); // a name may resolve slowly: never on a loop thread
         }
         List<TcpListener> listeners = new ArrayList<>();
         try {
@@ -319,7 +321,8 @@ public final class TcpServer implements AutoCloseable {
     public DrainReport drain(Duration grace) throws InterruptedException {
         if (EventLoop.isLoopThread()) {
             throw new IllegalStateException("TcpServer.drain waits for connections to finish: call it from a"
-                    + " platform thread, not from event loop '" + EventLoop.current().name() + "' (it would stall it)");
+                    + " platform thread, not from event loop '" + EventLoop.current().name() + "' (it would stall it);"
+                    + " in a coroutine, Offload.call(() -> server.drain(grace))");
         }
         long deadline = System.nanoTime() + Math.max(0, grace.toNanos());
         drainLock.lock();
