@@ -18,8 +18,8 @@ import java.util.Objects;
  *
  * <p>The pool keeps buffers, not {@link Chunk}s: every borrow wraps the buffer in a fresh chunk
  * (32 bytes per receive, the one allocation of the echo path: benchmarks/RESULTS.md) whose close
- * cuts it off the buffer,
- * so a chunk closed by one borrower can never show the next borrower's bytes.
+ * cuts it off the buffer, so a chunk closed by one borrower can never show the next borrower's
+ * bytes.
  *
  * <p>Loop-confined: obtained with {@link #of(EventLoop)}, freed when the loop terminates.
  */
