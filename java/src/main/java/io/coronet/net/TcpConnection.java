@@ -4,8 +4,6 @@ import io.coronet.coro.AsyncFd;
 import io.coronet.coro.Coroutine;
 import io.coronet.coro.Deadline;
 import io.coronet.coro.SelectClause;
-import io.coronet.coro.SelectWaker;
-import io.coronet.ffi.IoVector;
 import io.coronet.ffi.NativeBuffer;
 import io.coronet.ffi.NativeSockets;
 import io.coronet.ffi.SocketAddress;
@@ -37,8 +35,9 @@ import java.util.Objects;
  * ours). {@link #buffered()} gathers small writes into one {@code writev} instead.
  *
  * <p>Parts: {@link InboundBuffer} keeps what was received and not handed out yet (lines,
- * readExactly, cancelled reads), {@link BufferedOutput} what was written and not sent yet; this
- * class is the socket between them. Owned by one coroutine at a time (one reader and one writer
+ * readExactly, cancelled reads), {@link BufferedOutput} (over a {@link SocketSink}) what was
+ * written and not sent yet, {@link ReadableClause} is its select clause; this class is the
+ * socket between them. Owned by one coroutine at a time (one reader and one writer
  * coroutine may share it); loop-confined ({@link Connection}).
  */
 public final class TcpConnection implements Connection {
@@ -285,34 +284,12 @@ public final class TcpConnection implements Connection {
     @Override
     public <R> SelectClause<R> readable(Coroutine.Body<? extends R> action) {
         loop.checkConfined(this);
-        Objects.requireNonNull(action, "action");
-        return new SelectClause<R>() {
-            private SelectWaker registered;
+        return new ReadableClause<>(fd, this::readWouldNotWait, Objects.requireNonNull(action, "action"));
+    }
 
-            @Override
-            protected boolean isReady() { // looks, never reads: a loser leaves every byte where it was
-                return !inbound.isEmpty() || eof || fd.isReadable() || fd.isClosed();
-            }
-
-            @Override
-            protected R complete() throws Exception {
-                return action.run();
-            }
-
-            @Override
-            protected void register(SelectWaker waker) {
-                fd.watchReadable(waker);
-                registered = waker;
-            }
-
-            @Override
-            protected void unregister() {
-                if (registered != null) {
-                    fd.unwatchReadable(registered);
-                    registered = null;
-                }
-            }
-        };
+    /** Bytes queued, end of stream, or the socket believed readable: a read would not wait for the kernel. */
+    private boolean readWouldNotWait() {
+        return !inbound.isEmpty() || eof || fd.isReadable() || fd.isClosed();
     }
 
     /** Bytes received and queued, not handed out yet (for tests). */
@@ -377,7 +354,7 @@ public final class TcpConnection implements Connection {
         loop.checkConfined(this);
         BufferedOutput o = out;
         if (o == null) {
-            o = out = new BufferedOutput(loop, this, new Sink(fd));
+            o = out = new BufferedOutput(loop, this, new SocketSink(fd));
         }
         return o;
     }
@@ -387,35 +364,6 @@ public final class TcpConnection implements Connection {
         loop.checkConfined(this);
         if (out != null) {
             out.flush();
-        }
-    }
-
-    /** The socket under the buffered writer: gather writes that never wait. */
-    private record Sink(AsyncFd fd) implements BufferedOutput.Sink {
-        @Override
-        public long writeNow(IoVector ranges) throws IOException {
-            if (!fd.isWritable() || ranges.count() == 0) {
-                return 0; // known full: no syscall that would only say EAGAIN
-            }
-            long n = NativeSockets.writev(fd.fd(), ranges);
-            if (n == NativeSockets.WOULD_BLOCK) {
-                fd.writeBlocked();
-                return 0;
-            }
-            if (n < ranges.totalLength()) {
-                fd.writeBlocked(); // a partial write means the send buffer is full now
-            }
-            return n;
-        }
-
-        @Override
-        public void awaitWritable() throws IOException {
-            fd.awaitWritable();
-        }
-
-        @Override
-        public void whenWritable(Runnable action) {
-            fd.whenWritable(action);
         }
     }
 
