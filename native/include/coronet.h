@@ -111,9 +111,9 @@ int cn_poller_close(int64_t poller);
  * SOMAXCONN. Returns the listening fd (non-blocking) or -errno. With CN_LISTEN_BIND_ONLY the
  * socket is bound but not listening (a connect to it is refused, nothing is queued): a
  * probe that fails with -EADDRINUSE if anyone serves host:port. A name is resolved
- * with getaddrinfo(3), which may block: pass numeric hosts on an event-loop thread.
- * Resolver failures map to -ENOENT (no such name), -EHOSTUNREACH (temporary or
- * permanent resolver failure), -EINVAL (bad argument), -ENOMEM. */
+ * with getaddrinfo(3), which may block: an event loop resolves with cn_resolve off
+ * its thread and passes the numeric address. A resolver failure returns its own
+ * code, not an errno: see CN_RESOLVE_ERROR_BASE. */
 int cn_tcp_listen(const char *host, int port, int backlog, int flags);
 /* Accepts one connection: a non-blocking, close-on-exec fd, or -errno (-EAGAIN when
  * none is pending). A connection lost while queued (ECONNABORTED, or a network error
@@ -124,8 +124,52 @@ int cn_tcp_accept(int listen_fd);
 int cn_tcp_accept_many(int listen_fd, int *fds, int max);
 /* Starts a non-blocking connect. Returns the fd (the connect may still be in
  * progress: wait for CN_WRITABLE, then call cn_socket_error) or -errno. host and
- * resolver errors as for cn_tcp_listen (host NULL: the loopback address). */
+ * resolver errors as for cn_tcp_listen (host NULL: the loopback address); tries the
+ * resolver's addresses in order until one starts. May block in getaddrinfo(3) for a
+ * name: event loops use cn_resolve (off the loop) and cn_tcp_connect_addr instead. */
 int cn_tcp_connect(const char *host, int port);
+/* cn_tcp_connect to one numeric IPv4/IPv6 address (an IPv6 one may carry a %scope):
+ * never consults DNS or the hosts file, so it never blocks. A name is refused with
+ * the resolver code for CN_EAI_NONAME; port must be 1..65535 (-EINVAL). */
+int cn_tcp_connect_addr(const char *addr, int port);
+
+/* ---- name resolution ---------------------------------------------------------------- */
+#define CN_RESOLVE_PASSIVE 0x01 /* AI_PASSIVE: host NULL gives the wildcard addresses   */
+#define CN_RESOLVE_NUMERIC 0x02 /* AI_NUMERICHOST: a numeric host only, never a lookup
+                                   (never blocks); a name gives CN_EAI_NONAME          */
+
+/* Resolver (getaddrinfo) failures are not errno values and must not be read as one: a
+ * call that resolves returns -(CN_RESOLVE_ERROR_BASE + CN_EAI_*) for them, a number no
+ * errno reaches. EAI_SYSTEM is reported as the -errno it carries. The CN_EAI_* numbers
+ * are coronet's own (the platforms' EAI_* values differ, glibc's are negative);
+ * cn_resolve_error_text names the platform's code and gives its gai_strerror(3) text. */
+#define CN_RESOLVE_ERROR_BASE 100000
+#define CN_EAI_NONAME     1  /* no such name (or not numeric with CN_RESOLVE_NUMERIC)    */
+#define CN_EAI_AGAIN      2  /* temporary failure: the name server did not answer (yet) */
+#define CN_EAI_FAIL       3  /* permanent name server failure                           */
+#define CN_EAI_NODATA     4  /* the name exists but has no address                      */
+#define CN_EAI_FAMILY     5  /* address family not supported                            */
+#define CN_EAI_SERVICE    6  /* service (port) not supported for the socket type        */
+#define CN_EAI_SOCKTYPE   7  /* socket type not supported                               */
+#define CN_EAI_BADFLAGS   8  /* invalid flags                                           */
+#define CN_EAI_MEMORY     9  /* out of memory                                           */
+#define CN_EAI_ADDRFAMILY 10 /* the host has no address in the requested family         */
+#define CN_EAI_OVERFLOW   11 /* an argument buffer overflowed                           */
+#define CN_EAI_OTHER      99 /* a code this build does not know                         */
+
+/* Resolves host (numeric or a name; NULL only with CN_RESOLVE_PASSIVE) for a TCP
+ * socket on port (0..65535) with getaddrinfo(3), which may block for a name. Writes
+ * each address, in the resolver's order without duplicates, as a numeric host string
+ * (IPv6 with its %scope if any), NUL terminated, one after the other into
+ * out[0..out_cap), and returns how many it wrote; an address that does not fit ends the
+ * list. -ENOSPC if not even the first fits, -EFAULT for out NULL, -EINVAL for a bad
+ * port, flags or cap, a resolver code (see above) when resolution fails. */
+int cn_resolve(const char *host, int port, int flags, char *out, int out_cap);
+/* For a code <= -CN_RESOLVE_ERROR_BASE: writes "EAI_NAME: gai_strerror text" (the
+ * platform's name for the code, e.g. "EAI_NONAME: Name or service not known"), NUL
+ * terminated and cut to fit, into buf[0..len) and returns its length. -EINVAL if code
+ * is not a resolver code, -EFAULT for buf NULL, -ENOSPC for len < 1. */
+int cn_resolve_error_text(int code, char *buf, int len);
 /* SO_ERROR of fd as 0 or -errno (the outcome of a non-blocking connect). */
 int cn_socket_error(int fd);
 
@@ -217,7 +261,8 @@ enum cn_abi_key {
     CN_ABI_ENOSYS = 51,
     /* poller/socket constants, so Java hard-codes none of them either */
     CN_ABI_CAPS = 60,              /* cn_poller_caps() */
-    CN_ABI_SOMAXCONN = 61
+    CN_ABI_SOMAXCONN = 61,
+    CN_ABI_RESOLVE_ERROR_BASE = 62  /* CN_RESOLVE_ERROR_BASE */
 };
 /* The value for key, or -EINVAL for an unknown key. */
 int64_t cn_abi(int key);

@@ -60,6 +60,7 @@ int64_t cn_abi(int key) {
     case CN_ABI_ENOSYS: return ENOSYS;
     case CN_ABI_CAPS: return cn_poller_caps();
     case CN_ABI_SOMAXCONN: return SOMAXCONN;
+    case CN_ABI_RESOLVE_ERROR_BASE: return CN_RESOLVE_ERROR_BASE;
     }
     return -EINVAL;
 }

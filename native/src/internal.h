@@ -8,6 +8,7 @@
 #define CORONET_INTERNAL_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -125,6 +126,8 @@ int cn__socketpair(int fds[2]);
 int cn__socket_nosigpipe(int fd);
 /* The send(2)/sendmsg(2) flag that suppresses SIGPIPE (MSG_NOSIGNAL) or 0. */
 int cn__msg_nosignal(void);
+/* pthread_sigmask(3) for the calling thread; see platform.c for why Linux calls sigprocmask. */
+int cn__thread_sigmask(int how, const sigset_t *set, sigset_t *old);
 
 /* ---- growable arrays the backends keep ------------------------------------------ */
 

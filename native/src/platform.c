@@ -9,6 +9,8 @@
  * macros are tested directly.
  */
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -143,6 +145,25 @@ int cn__msg_nosignal(void) {
     return MSG_NOSIGNAL;
 #else
     return 0;
+#endif
+}
+
+/*
+ * On Linux the signal mask is per thread in the kernel (rt_sigprocmask), and glibc's
+ * and musl's sigprocmask(2) are that same per-thread call as pthread_sigmask(3) (see
+ * its NOTES). glibc 2.32 moved pthread_sigmask into libc under a new symbol version,
+ * GLIBC_2.32, so calling it would make libcoronet refuse every older system (RHEL 8,
+ * Ubuntu 20.04); sigprocmask has been GLIBC_2.2.5 (x86_64) / GLIBC_2.17 (aarch64)
+ * since those ports began. native/build-all checks the glibc builds need nothing
+ * newer than GLIBC_2.17. Elsewhere POSIX leaves sigprocmask unspecified with threads,
+ * so pthread_sigmask it is.
+ */
+int cn__thread_sigmask(int how, const sigset_t *set, sigset_t *old) {
+#ifdef __linux__
+    return sigprocmask(how, set, old) < 0 ? CN__ERR() : 0;
+#else
+    int rc = pthread_sigmask(how, set, old);
+    return rc == 0 ? 0 : -rc;
 #endif
 }
 

@@ -28,28 +28,48 @@
 
 /* ---- name resolution ------------------------------------------------------------- */
 
-/* getaddrinfo(3) reports EAI_* codes, not errno: map them onto the -errno contract. */
-static int cn__gai_error(int rc, int saved_errno) {
-    switch (rc) {
-    case EAI_SYSTEM:
-        return saved_errno ? -saved_errno : -EIO;
-    case EAI_MEMORY:
-        return -ENOMEM;
-    case EAI_NONAME:
+/* getaddrinfo(3) reports EAI_* codes, not errno. They get a range of their own
+ * (CN_RESOLVE_ERROR_BASE + CN_EAI_*, negated) so no caller reads "no such host" as
+ * ENOENT or "the name server did not answer" as EHOSTUNREACH; EAI_SYSTEM carries a real
+ * errno and is reported as that. */
+static const struct {
+    int eai;
+    int cn;
+    const char *name;
+} cn__eai_codes[] = {
+    {EAI_NONAME, CN_EAI_NONAME, "EAI_NONAME"},
+    {EAI_AGAIN, CN_EAI_AGAIN, "EAI_AGAIN"},
+    {EAI_FAIL, CN_EAI_FAIL, "EAI_FAIL"},
 #ifdef EAI_NODATA
-    case EAI_NODATA:
+    {EAI_NODATA, CN_EAI_NODATA, "EAI_NODATA"},
 #endif
-        return -ENOENT;
-    case EAI_AGAIN:
-    case EAI_FAIL:
-        return -EHOSTUNREACH;
-    default: /* EAI_FAMILY, EAI_SERVICE, EAI_SOCKTYPE, EAI_BADFLAGS */
-        return -EINVAL;
-    }
+    {EAI_FAMILY, CN_EAI_FAMILY, "EAI_FAMILY"},
+    {EAI_SERVICE, CN_EAI_SERVICE, "EAI_SERVICE"},
+    {EAI_SOCKTYPE, CN_EAI_SOCKTYPE, "EAI_SOCKTYPE"},
+    {EAI_BADFLAGS, CN_EAI_BADFLAGS, "EAI_BADFLAGS"},
+    {EAI_MEMORY, CN_EAI_MEMORY, "EAI_MEMORY"},
+#ifdef EAI_ADDRFAMILY
+    {EAI_ADDRFAMILY, CN_EAI_ADDRFAMILY, "EAI_ADDRFAMILY"},
+#endif
+#ifdef EAI_OVERFLOW
+    {EAI_OVERFLOW, CN_EAI_OVERFLOW, "EAI_OVERFLOW"},
+#endif
+};
+#define CN__EAI_COUNT ((int)(sizeof cn__eai_codes / sizeof cn__eai_codes[0]))
+
+static int cn__gai_error(int rc, int saved_errno) {
+    if (rc == EAI_SYSTEM)
+        return saved_errno ? -saved_errno : -EIO;
+    for (int i = 0; i < CN__EAI_COUNT; i++)
+        if (cn__eai_codes[i].eai == rc)
+            return -(CN_RESOLVE_ERROR_BASE + cn__eai_codes[i].cn);
+    return -(CN_RESOLVE_ERROR_BASE + CN_EAI_OTHER);
 }
 
-static int cn__resolve(const char *host, int port, int passive, struct addrinfo **out) {
+static int cn__resolve_flags(const char *host, int port, int flags, struct addrinfo **out) {
     if (port < 0 || port > 65535)
+        return -EINVAL;
+    if (flags & ~(CN_RESOLVE_PASSIVE | CN_RESOLVE_NUMERIC))
         return -EINVAL;
     char service[8];
     snprintf(service, sizeof service, "%d", port);
@@ -58,12 +78,79 @@ static int cn__resolve(const char *host, int port, int passive, struct addrinfo 
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_protocol = IPPROTO_TCP;
-    hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+    hints.ai_flags = AI_NUMERICSERV | ((flags & CN_RESOLVE_PASSIVE) ? AI_PASSIVE : 0)
+                     | ((flags & CN_RESOLVE_NUMERIC) ? AI_NUMERICHOST : 0);
     errno = 0;
     int rc = getaddrinfo(host, service, &hints, out);
     if (rc != 0)
         return cn__gai_error(rc, errno);
     return 0;
+}
+
+static int cn__resolve(const char *host, int port, int passive, struct addrinfo **out) {
+    return cn__resolve_flags(host, port, passive ? CN_RESOLVE_PASSIVE : 0, out);
+}
+
+int cn_resolve(const char *host, int port, int flags, char *out, int out_cap) {
+    if (out == NULL)
+        return -EFAULT;
+    if (out_cap <= 0)
+        return -EINVAL;
+    if (host == NULL && !(flags & CN_RESOLVE_PASSIVE))
+        return -EINVAL;
+    struct addrinfo *list;
+    int rc = cn__resolve_flags(host, port, flags, &list);
+    if (rc < 0)
+        return rc;
+    int count = 0;
+    size_t used = 0;
+    for (struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
+        char text[NI_MAXHOST];
+        if (getnameinfo(ai->ai_addr, ai->ai_addrlen, text, sizeof text, NULL, 0, NI_NUMERICHOST) != 0)
+            continue; /* cannot happen for AF_INET/AF_INET6; skip what we cannot print */
+        /* drop duplicates (some resolvers list an address twice, e.g. per protocol) */
+        int seen = 0;
+        for (size_t at = 0; at < used; at += strlen(out + at) + 1)
+            if (strcmp(out + at, text) == 0) {
+                seen = 1;
+                break;
+            }
+        if (seen)
+            continue;
+        size_t need = strlen(text) + 1;
+        if (need > (size_t)out_cap - used)
+            break;
+        memcpy(out + used, text, need);
+        used += need;
+        count++;
+    }
+    int first_missing = list != NULL && count == 0;
+    freeaddrinfo(list);
+    if (first_missing)
+        return -ENOSPC;
+    return count;
+}
+
+int cn_resolve_error_text(int code, char *buf, int len) {
+    if (code > -CN_RESOLVE_ERROR_BASE)
+        return -EINVAL;
+    if (buf == NULL)
+        return -EFAULT;
+    if (len < 1)
+        return -ENOSPC;
+    int cn = -code - CN_RESOLVE_ERROR_BASE;
+    const char *name = "EAI_OTHER";
+    const char *text = "unknown resolver error";
+    for (int i = 0; i < CN__EAI_COUNT; i++)
+        if (cn__eai_codes[i].cn == cn) {
+            name = cn__eai_codes[i].name;
+            text = gai_strerror(cn__eai_codes[i].eai);
+            break;
+        }
+    int n = snprintf(buf, (size_t)len, "%s: %s", name, text);
+    if (n < 0)
+        return -EINVAL;
+    return n < len ? n : len - 1;
 }
 
 /* ---- listen / accept / connect --------------------------------------------------- */
@@ -223,6 +310,18 @@ int cn_tcp_connect(const char *host, int port) {
     return cn__first_fd(list, cn__connect_to, 0, 0);
 }
 
+int cn_tcp_connect_addr(const char *addr, int port) {
+    if (addr == NULL)
+        return -EFAULT;
+    if (port <= 0 || port > 65535)
+        return -EINVAL;
+    struct addrinfo *list;
+    int rc = cn__resolve_flags(addr, port, CN_RESOLVE_NUMERIC, &list);
+    if (rc < 0)
+        return rc;
+    return cn__first_fd(list, cn__connect_to, 0, 0);
+}
+
 int cn_socket_error(int fd) {
     if (fd < 0)
         return -EBADF;
@@ -275,7 +374,7 @@ static ssize_t cn__write_nosigpipe(int fd, const struct iovec *iov, int cnt) {
     sigaddset(&pipe_only, SIGPIPE);
     sigpending(&pending);
     int was_pending = sigismember(&pending, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_only, &old_mask);
+    cn__thread_sigmask(SIG_BLOCK, &pipe_only, &old_mask);
     ssize_t n;
     do {
         n = writev(fd, iov, cnt);
@@ -287,7 +386,7 @@ static ssize_t cn__write_nosigpipe(int fd, const struct iovec *iov, int cnt) {
         if (sigismember(&pending, SIGPIPE))
             sigwait(&pipe_only, &sig);
     }
-    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    cn__thread_sigmask(SIG_SETMASK, &old_mask, NULL);
     errno = saved;
     return n;
 }

@@ -20,7 +20,11 @@ final class Args {
      * What a command accepts: its name ("serve"), how many positional parameters at most, the options
      * that take a value, and its usage text (printed for {@code --help} and after a usage error).
      */
-    record Spec(String command, int positionals, List<String> options, String usage) {
+    record Spec(String command, int positionals, List<String> options, List<String> flags, String usage) {
+        /** A command whose options all take a value. */
+        Spec(String command, int positionals, List<String> options, String usage) {
+            this(command, positionals, options, List.of(), usage);
+        }
     }
 
     /** A usage error (exit 2, on stderr) or, when {@link #isHelp()}, a help request (exit 0, on stdout). */
@@ -72,6 +76,15 @@ final class Args {
             }
             int eq = arg.indexOf('=');
             String name = eq < 0 ? arg : arg.substring(0, eq);
+            if (spec.flags().contains(name)) {
+                if (eq >= 0) {
+                    throw error(spec, name + " takes no value");
+                }
+                if (values.put(name, "true") != null) {
+                    throw error(spec, name + " given more than once");
+                }
+                continue;
+            }
             if (!spec.options().contains(name)) {
                 throw error(spec, "unknown option '" + name + "'");
             }
@@ -96,7 +109,7 @@ final class Args {
     private static boolean isOption(Spec spec, String arg) {
         int eq = arg.indexOf('=');
         String name = eq < 0 ? arg : arg.substring(0, eq);
-        return spec.options().contains(name) || arg.equals("-h") || arg.equals("--help");
+        return spec.options().contains(name) || spec.flags().contains(name) || arg.equals("-h") || arg.equals("--help");
     }
 
     static UsageException error(Spec spec, String message) {
@@ -114,6 +127,19 @@ final class Args {
 
     String string(String option, String defaultValue) {
         return values.getOrDefault(checked(option), defaultValue);
+    }
+
+    /** Whether the flag (an option without a value) was given. */
+    boolean flag(String flag) {
+        if (!spec.flags().contains(flag)) {
+            throw new IllegalArgumentException(flag + " is not a flag of " + spec.command());
+        }
+        return values.containsKey(flag);
+    }
+
+    /** Whether the option was given at all. */
+    boolean has(String option) {
+        return values.containsKey(checked(option));
     }
 
     int integer(String option, int defaultValue) {

@@ -49,6 +49,8 @@ public final class AsyncFd implements IoHandler, AutoCloseable {
     private boolean error;
     private boolean closed;
     private Coroutine reader;
+    /** A {@link Select} waiting for this fd to turn readable, or null. */
+    private SelectWaker readWatcher;
     private Coroutine writer;
     /** Runs once at the next writable event ({@link #whenWritable}), or null. */
     private Runnable writableAction;
@@ -114,7 +116,7 @@ public final class AsyncFd implements IoHandler, AutoCloseable {
             return;
         }
         Coroutine co = Coroutine.require("awaitReadable");
-        if (reader != null && reader != co) {
+        if ((reader != null && reader != co) || (readWatcher != null && readWatcher.isWaiting())) {
             throw new IllegalStateException("fd " + fd + " already has a coroutine waiting to read");
         }
         while (!readable && !closed) {
@@ -126,6 +128,26 @@ public final class AsyncFd implements IoHandler, AutoCloseable {
             }
         }
         ensureOpen();
+    }
+
+    /**
+     * For {@link SelectClause}s: {@code waker} is told when the fd may have turned readable (or
+     * was closed). One watcher at a time, and not while a coroutine waits in
+     * {@link #awaitReadable()}: the fd has one reader. Undo with {@link #unwatchReadable}. Loop thread.
+     */
+    public void watchReadable(SelectWaker waker) {
+        loop.checkInLoop("AsyncFd.watchReadable");
+        if (reader != null || (readWatcher != null && readWatcher != waker && readWatcher.isWaiting())) {
+            throw new IllegalStateException("fd " + fd + " already has a coroutine waiting to read");
+        }
+        readWatcher = waker;
+    }
+
+    /** Removes {@code waker} if it is the current watcher. Loop thread. */
+    public void unwatchReadable(SelectWaker waker) {
+        if (readWatcher == waker) {
+            readWatcher = null;
+        }
     }
 
     /** Returns when the fd may be writable; suspends the calling coroutine until then. */
@@ -205,6 +227,9 @@ public final class AsyncFd implements IoHandler, AutoCloseable {
             if (reader != null) {
                 reader.wake();
             }
+            if (readWatcher != null) {
+                readWatcher.wake();
+            }
         }
         if ((events & (Interest.WRITABLE | Interest.ERROR)) != 0) {
             writable = true;
@@ -238,6 +263,9 @@ public final class AsyncFd implements IoHandler, AutoCloseable {
         closed = true;
         if (reader != null) {
             reader.wake();
+        }
+        if (readWatcher != null) {
+            readWatcher.wake();
         }
         if (writer != null) {
             writer.wake();

@@ -42,6 +42,8 @@ public final class Abi {
     public static final int ECONNABORTED;
     public static final int EHOSTUNREACH;
     public static final int ENETUNREACH;
+    /** Resolver failures come back as {@code -(RESOLVE_ERROR_BASE + code)}: a range no errno reaches. */
+    public static final int RESOLVE_ERROR_BASE;
 
     static {
         NativeLibrary.ensureAvailable();
@@ -73,6 +75,7 @@ public final class Abi {
         ECONNABORTED = value(LibCoronet.CN_ABI_ECONNABORTED);
         EHOSTUNREACH = value(LibCoronet.CN_ABI_EHOSTUNREACH);
         ENETUNREACH = value(LibCoronet.CN_ABI_ENETUNREACH);
+        RESOLVE_ERROR_BASE = value(LibCoronet.CN_ABI_RESOLVE_ERROR_BASE);
     }
 
     private Abi() {

@@ -36,6 +36,37 @@ public final class Errors {
         return res == NEG_EAGAIN;
     }
 
+    /** True when {@code res} is a resolver (getaddrinfo) failure rather than {@code -errno}. */
+    public static boolean isResolverError(long res) {
+        return res <= -(long) Abi.RESOLVE_ERROR_BASE;
+    }
+
+    /**
+     * The failure of a call that resolves {@code host}: an {@link UnresolvedHostException} with the
+     * resolver's own reason for a resolver code, else the errno's typed exception (EAI_SYSTEM
+     * carries a real errno).
+     */
+    public static java.io.IOException resolutionFailure(String call, String host, String target, int res) {
+        if (isResolverError(res)) {
+            return new UnresolvedHostException(call, host, resolverText(res));
+        }
+        return exception(call, target, -res);
+    }
+
+    /** "EAI_NAME: text" for a resolver code, from the C side (platform names and gai_strerror). */
+    private static String resolverText(int res) {
+        final int cap = 256;
+        try (NativeBuffer buf = NativeBuffer.allocate(cap)) {
+            int n = NativeLibrary.lib().cn_resolve_error_text(res, buf.checkedAddress(0, cap), cap);
+            if (n < 0) {
+                return "EAI_OTHER: resolver code " + res;
+            }
+            byte[] b = new byte[n];
+            buf.getBytes(0, b, 0, n);
+            return new String(b, java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
     /** The typed exception for {@code errno} from {@code call} on {@code fd} (-1 when none). */
     public static NativeException exception(String call, int fd, int errno) {
         return exception(call, fd, null, errno);

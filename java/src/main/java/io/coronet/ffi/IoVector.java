@@ -93,6 +93,24 @@ public final class IoVector implements AutoCloseable {
         totalLength = 0;
     }
 
+    /** The buffer of range {@code i} (0 <= i < count): for a transport that transforms the bytes (TLS encrypts them). */
+    public NativeBuffer buffer(int i) {
+        java.util.Objects.checkIndex(i, count);
+        return buffers[i];
+    }
+
+    /** Where range {@code i} starts in {@link #buffer(int)}. */
+    public int offset(int i) {
+        java.util.Objects.checkIndex(i, count);
+        return (int) (iov.getLong(i * Abi.IOVEC_SIZE + Abi.IOVEC_BASE_OFFSET) - buffers[i].address());
+    }
+
+    /** The length of range {@code i}. */
+    public int length(int i) {
+        java.util.Objects.checkIndex(i, count);
+        return (int) iov.getLong(i * Abi.IOVEC_SIZE + Abi.IOVEC_LEN_OFFSET);
+    }
+
     public int count() {
         return count;
     }

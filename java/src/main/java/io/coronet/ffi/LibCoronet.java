@@ -60,6 +60,14 @@ public interface LibCoronet {
 
     @IgnoreError int cn_tcp_connect(String host, int port);
 
+    @IgnoreError int cn_tcp_connect_addr(String addr, int port);
+
+    /** {@code out} is the address of {@code outCap} bytes: NUL-terminated numeric hosts, one after the other. */
+    @IgnoreError int cn_resolve(String host, int port, int flags, @uintptr_t long out, int outCap);
+
+    /** {@code buf} is the address of {@code len} bytes. */
+    @IgnoreError int cn_resolve_error_text(int code, @uintptr_t long buf, int len);
+
     @IgnoreError int cn_socket_error(int fd);
 
     @IgnoreError @int64_t long cn_read(int fd, @uintptr_t long buf, @int64_t long len);
@@ -118,6 +126,9 @@ public interface LibCoronet {
     int CN_LISTEN_REUSEPORT = 0x01;
     int CN_LISTEN_BIND_ONLY = 0x02;
 
+    int CN_RESOLVE_PASSIVE = 0x01;
+    int CN_RESOLVE_NUMERIC = 0x02;
+
     int CN_SHUT_RD = 0;
     int CN_SHUT_WR = 1;
     int CN_SHUT_RDWR = 2;
@@ -150,4 +161,5 @@ public interface LibCoronet {
     int CN_ABI_ECONNABORTED = 37;
     int CN_ABI_EHOSTUNREACH = 38;
     int CN_ABI_ENETUNREACH = 39;
+    int CN_ABI_RESOLVE_ERROR_BASE = 62;
 }

@@ -25,6 +25,8 @@ public final class NativeBuffer implements AutoCloseable {
     private static final ArrayCopier COPIER = ArrayCopier.best();
 
     private long address;
+    /** The ByteBuffer view handed out by {@link #byteBufferView()}, made once; null until asked. */
+    private java.nio.ByteBuffer view;
     /** -1 once closed, so the single bounds check also rejects every access (even of length 0) after close. */
     private int capacity;
     private final int allocated;
@@ -147,6 +149,25 @@ public final class NativeBuffer implements AutoCloseable {
         }
     }
 
+    /**
+     * A direct {@link java.nio.ByteBuffer} over all of this buffer's memory, for JDK APIs that
+     * only take ByteBuffers (an {@link javax.net.ssl.SSLEngine}): the bytes are shared, not copied.
+     * The same view on every call (made on the first), so callers set its position and limit
+     * for each use and must not keep a position across a suspension.
+     *
+     * <p>The view checks every access against its own capacity (this buffer's), so it cannot
+     * reach memory outside the buffer; it cannot know when the buffer is freed, though. Only
+     * an owner that drops the view when it closes or pools the buffer may ask for one: TLS
+     * record buffers are the one user, and never let the view escape.
+     */
+    public java.nio.ByteBuffer byteBufferView() {
+        ensureOpen();
+        if (view == null) {
+            view = IO.newDirectByteBuffer(address, allocated);
+        }
+        return view.clear();
+    }
+
     /** Frees the memory. Idempotent; afterwards every access throws IllegalStateException. */
     @Override
     public void close() {
@@ -154,6 +175,10 @@ public final class NativeBuffer implements AutoCloseable {
             long a = address;
             capacity = -1;
             address = 0;
+            if (view != null) {
+                view.limit(0); // a view someone kept anyway reads and writes nothing
+                view = null;
+            }
             IO.freeMemory(a);
         }
     }

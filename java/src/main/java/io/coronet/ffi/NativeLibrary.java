@@ -28,12 +28,19 @@ import java.util.Locale;
  * <p>Where the library comes from, first match wins:
  * <ol>
  *   <li>{@code -Dcoronet.library.path=/abs/libcoronet.so}: that file;
- *   <li>the jar (or classes directory): resource {@code native/<os>-<arch>/libcoronet.so}
- *       (or {@code libcoronet_poll.so} with {@code -Dcoronet.backend=poll}), copied once into a
+ *   <li>the jar (or classes directory): resource {@code native/<platform>/libcoronet.so}
+ *       (or {@code libcoronet_poll.so} with {@code -Dcoronet.backend=poll}; {@code .dylib} on
+ *       macOS), where {@code <platform>} is {@link NativePlatform#current()}: linux-x86_64,
+ *       linux-aarch64, their -musl variants on Alpine, macos-x86_64, macos-aarch64; copied once into a
  *       content-addressed directory under {@code -Dcoronet.native.dir} (default:
  *       {@code java.io.tmpdir/coronet-<user>}) and loaded from there. A file with the same bytes
  *       is reused, so repeated runs do not pile up copies.
  * </ol>
+ *
+ * <p>After loading, before anything else may call it, the library must answer {@code cn_abi} as
+ * this jar expects ({@link AbiCheck}: ABI version, struct layout) and pass a one-time self-test
+ * ({@link SelfTest}: a poller sees a socketpair's event and a wake-up); a failure names the
+ * platform, the file and what differs or which step failed.
  *
  * <p>Availability is decided once ({@link #isAvailable()}); a failure keeps its cause
  * ({@link #unavailabilityCause()}) and {@link #ensureAvailable()} rethrows it as a
@@ -51,7 +58,7 @@ public final class NativeLibrary {
     public static final String NATIVE_DIR_PROPERTY = "coronet.native.dir";
 
     /** cn_abi(CN_ABI_VERSION) this binding was written against. */
-    static final long EXPECTED_ABI_VERSION = 1;
+    static final long EXPECTED_ABI_VERSION = AbiCheck.EXPECTED_VERSION;
 
     private NativeLibrary() {
     }
@@ -70,9 +77,8 @@ public final class NativeLibrary {
             Throwable cause = null;
             try {
                 path = locate();
-                lib = load(path);
+                lib = probe(path, libraryName());
                 backend = lib.cn_backend_name();
-                verify(lib, backend, path);
             } catch (Throwable t) {
                 cause = t instanceof NativeUnavailableException ? t : explain(t, path);
                 lib = null;
@@ -135,32 +141,12 @@ public final class NativeLibrary {
     }
 
     /**
-     * This machine's directory name under native/ in the jar, e.g. linux-x86_64, darwin-aarch64;
-     * null when coronet does not support the OS or architecture. The build's platform profiles
-     * (root pom.xml) use the same names.
+     * This JVM's directory name under native/ in the jar, e.g. linux-x86_64, linux-x86_64-musl,
+     * macos-aarch64; null when coronet does not support the OS or architecture. See
+     * {@link NativePlatform}; native/build-all writes the same names.
      */
     public static String platform() {
-        String os = os(System.getProperty("os.name", ""));
-        String arch = arch(System.getProperty("os.arch", ""));
-        return os == null || arch == null ? null : os + "-" + arch;
-    }
-
-    private static String os(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        if (n.startsWith("linux")) return "linux";
-        if (n.startsWith("mac") || n.startsWith("darwin")) return "darwin";
-        if (n.startsWith("freebsd")) return "freebsd";
-        if (n.startsWith("openbsd")) return "openbsd";
-        if (n.startsWith("netbsd")) return "netbsd";
-        return null;
-    }
-
-    private static String arch(String name) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "amd64", "x86_64", "x64" -> "x86_64";
-            case "aarch64", "arm64" -> "aarch64";
-            default -> null;
-        };
+        return NativePlatform.current();
     }
 
     // ---- locating and loading -------------------------------------------------------------
@@ -179,7 +165,8 @@ public final class NativeLibrary {
         if (platform == null) {
             throw new NativeUnavailableException("coronet does not support this platform (os.name="
                     + System.getProperty("os.name") + ", os.arch=" + System.getProperty("os.arch")
-                    + "); supported: Linux, macOS, FreeBSD on x86_64 and aarch64", null);
+                    + "); the jar carries linux-x86_64, linux-aarch64 (glibc 2.17+ or musl) and macos-x86_64,"
+                    + " macos-aarch64; FreeBSD: build coronet there (mvn package)", null);
         }
         String fileName = System.mapLibraryName(libraryName());
         String resource = "native/" + platform + "/" + fileName;
@@ -205,7 +192,8 @@ public final class NativeLibrary {
         try (InputStream in = NativeLibrary.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new NativeUnavailableException("no native library for " + platform() + " in the jar (resource "
-                        + resource + " is missing); build coronet on this platform (mvn package) or pass -D"
+                        + resource + " is missing: the jar was built without that platform's toolchain, see"
+                        + " native/README.md); build coronet with it (mvn package) or pass -D"
                         + LIBRARY_PATH_PROPERTY + "=/path/to/" + fileName, null);
             }
             bytes = in.readAllBytes();
@@ -260,10 +248,44 @@ public final class NativeLibrary {
     }
 
     /**
-     * jnr-ffi binds symbols lazily: a missing one would surface as an UnsatisfiedLinkError at its
-     * first call. Look every method's symbol up now instead, and check the ABI version.
+     * Loads the library at {@code path} and checks it as the one-time load does: every symbol of
+     * {@link LibCoronet} present, {@link AbiCheck} agrees, the backend is the requested one
+     * ({@code libraryName} "coronet_poll" wants poll), and {@link SelfTest} passes. Not cached:
+     * the class's own load calls it once; tests call it with other files.
+     *
+     * @throws NativeUnavailableException naming the platform, the file and what failed
      */
-    private static void verify(LibCoronet lib, String backend, Path path) {
+    static LibCoronet probe(Path path, String libraryName) {
+        LibCoronet lib;
+        try {
+            lib = load(path);
+        } catch (NativeUnavailableException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw explain(t, path);
+        }
+        verify(lib, path);
+        String backend = lib.cn_backend_name();
+        if ("coronet_poll".equals(libraryName) && !"poll".equals(backend)) {
+            throw new NativeUnavailableException("-D" + BACKEND_PROPERTY + "=poll loaded " + path
+                    + ", a library built for " + backend, null);
+        }
+        try {
+            SelfTest.run(lib);
+        } catch (SelfTest.Failure f) {
+            throw new NativeUnavailableException("coronet native library " + path + " (platform " + platform()
+                    + ", backend " + backend + ") failed its self-test at step " + f.getMessage()
+                    + "; this system's kernel or sandbox may refuse what the backend needs: try -D"
+                    + BACKEND_PROPERTY + "=poll", f);
+        }
+        return lib;
+    }
+
+    /**
+     * jnr-ffi binds symbols lazily: a missing one would surface as an UnsatisfiedLinkError at its
+     * first call. Look every method's symbol up now instead, then ask cn_abi (AbiCheck).
+     */
+    private static void verify(LibCoronet lib, Path path) {
         Library dl = Library.getCachedInstance(path.toString(), Library.LAZY | Library.LOCAL);
         List<String> missing = new ArrayList<>();
         for (Method m : LibCoronet.class.getMethods()) {
@@ -273,17 +295,14 @@ public final class NativeLibrary {
             }
         }
         if (!missing.isEmpty()) {
-            throw new NativeUnavailableException("the native library does not match this jar: missing "
-                    + missing + " (rebuild with mvn package)", null);
+            throw new NativeUnavailableException("the native library " + path + " (platform " + platform()
+                    + ") does not match this jar: missing " + missing + " (rebuild with mvn package)", null);
         }
-        long version = lib.cn_abi(LibCoronet.CN_ABI_VERSION);
-        if (version != EXPECTED_ABI_VERSION) {
-            throw new NativeUnavailableException("the native library has ABI version " + version
-                    + ", this jar expects " + EXPECTED_ABI_VERSION + " (rebuild with mvn package)", null);
-        }
-        if ("coronet_poll".equals(libraryName()) && !"poll".equals(backend)) {
-            throw new NativeUnavailableException("-D" + BACKEND_PROPERTY + "=poll loaded a library built for "
-                    + backend, null);
+        List<String> differences = AbiCheck.differences(lib::cn_abi);
+        if (!differences.isEmpty()) {
+            throw new NativeUnavailableException("the native library " + path + " (platform " + platform()
+                    + ") does not match this jar: " + String.join("; ", differences)
+                    + " (a library from another coronet build: rebuild with mvn package)", null);
         }
     }
 
@@ -298,8 +317,15 @@ public final class NativeLibrary {
         String text = all.toString();
         String lower = text.toLowerCase(Locale.ROOT);
         String where = path == null ? "libcoronet" : path.toString();
+        String platform = platform();
         String hint;
-        if (nativeAccessDenied || lower.contains("native access")) {
+        String format = path == null ? null : BinaryFormat.of(path);
+        String wanted = BinaryFormat.expectedFor(platform);
+        if (format != null && wanted != null && !format.equals(wanted)) {
+            hint = where + " is an " + format + " library, built for another platform than " + platform
+                    + " (which needs " + wanted + "): pass the " + platform + " library, or leave -D"
+                    + LIBRARY_PATH_PROPERTY + " unset to use the jar's";
+        } else if (nativeAccessDenied || lower.contains("native access")) {
             hint = "the JVM denies native access: start java with --enable-native-access=ALL-UNNAMED"
                     + " (bin/coronet does; java -jar coronet.jar gets it from the manifest)";
         } else if (lower.contains("failed to map segment") || lower.contains("operation not permitted")) {
@@ -313,11 +339,12 @@ public final class NativeLibrary {
                     + " mounted noexec set -Djffi.extract.dir=<an exec directory>";
         } else if (lower.contains("wrong elf class") || lower.contains("invalid elf header")
                 || lower.contains("wrong architecture") || lower.contains("incompatible architecture")) {
-            hint = where + " was built for another platform than " + platform();
+            hint = where + " was built for another platform than " + platform;
         } else {
             hint = "cannot load " + where;
         }
-        return new NativeUnavailableException("coronet native library unavailable: " + hint + " [" + firstLine(t) + "]", t);
+        return new NativeUnavailableException("coronet native library unavailable (platform " + platform + "): " + hint
+                + " [" + firstLine(t) + "]", t);
     }
 
     private static String firstLine(Throwable t) {

@@ -29,7 +29,7 @@ public final class NativeSockets {
      * see {@link #localPort}). SO_REUSEADDR is always set; {@code reusePort} adds SO_REUSEPORT so
      * several event loops can each own a listener on the same port.
      */
-    public static int listen(String host, int port, int backlog, boolean reusePort) throws NativeException {
+    public static int listen(String host, int port, int backlog, boolean reusePort) throws java.io.IOException {
         requireHost(host);
         requirePort(port);
         if (backlog <= 0) {
@@ -38,7 +38,7 @@ public final class NativeSockets {
         NativeStats.count(NativeStats.Kind.OTHER);
         int res = LIB.cn_tcp_listen(host, port, backlog, reusePort ? LibCoronet.CN_LISTEN_REUSEPORT : 0);
         if (res < 0) {
-            throw Errors.exception("listen", host + ":" + port, -res);
+            throw failure("listen", host, port, res);
         }
         return res;
     }
@@ -49,13 +49,13 @@ public final class NativeSockets {
      * server that must know the port is its own before it binds several SO_REUSEPORT listeners
      * on it. Returns the fd (close it); port 0 binds a free port ({@link #localPort}).
      */
-    public static int bindProbe(String host, int port) throws NativeException {
+    public static int bindProbe(String host, int port) throws java.io.IOException {
         requireHost(host);
         requirePort(port);
         NativeStats.count(NativeStats.Kind.OTHER);
         int res = LIB.cn_tcp_listen(host, port, 1, LibCoronet.CN_LISTEN_BIND_ONLY);
         if (res < 0) {
-            throw Errors.exception("bind", host + ":" + port, -res);
+            throw failure("bind", host, port, res);
         }
         return res;
     }
@@ -102,7 +102,7 @@ public final class NativeSockets {
      * Starts a non-blocking connect and returns the fd at once. The connect completes later: wait
      * until the fd is writable, then call {@link #checkConnected(int)}.
      */
-    public static int connect(String host, int port) throws NativeException {
+    public static int connect(String host, int port) throws java.io.IOException {
         requireHost(host);
         requirePort(port);
         if (port == 0) {
@@ -111,9 +111,95 @@ public final class NativeSockets {
         NativeStats.count(NativeStats.Kind.OTHER);
         int res = LIB.cn_tcp_connect(host, port);
         if (res < 0) {
-            throw Errors.exception("connect", host + ":" + port, -res);
+            throw failure("connect", host, port, res);
         }
         return res;
+    }
+
+    /**
+     * Starts a non-blocking connect to one numeric address (never a lookup, so it never blocks)
+     * and returns the fd at once; wait until writable, then {@link #checkConnected(int)}. A name
+     * is refused with {@link UnresolvedHostException} (resolve it first: {@link #resolve}).
+     */
+    public static int connectAddress(String address, int port) throws java.io.IOException {
+        requireHost(address);
+        requirePort(port);
+        if (port == 0) {
+            throw new IllegalArgumentException("cannot connect to port 0");
+        }
+        NativeStats.count(NativeStats.Kind.OTHER);
+        int res = LIB.cn_tcp_connect_addr(address, port);
+        if (res < 0) {
+            throw failure("connect", address, port, res);
+        }
+        return res;
+    }
+
+    private static java.io.IOException failure(String call, String host, int port, int res) {
+        String target = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        return Errors.resolutionFailure(call, host, target, res);
+    }
+
+    /** Room for the addresses of one name: ~90 IPv6 addresses with scope ids. */
+    private static final int RESOLVE_CAPACITY = 4096;
+
+    /**
+     * The numeric addresses of {@code host} (a name or numeric) for TCP on {@code port}, in the
+     * resolver's order: getaddrinfo(3), which may block for a name (event loops call it through
+     * {@code io.coronet.coro.Offload}: see {@code io.coronet.net.Resolver}). {@code passive}: for
+     * listening. Failure: {@link UnresolvedHostException} with the resolver's reason.
+     */
+    public static java.util.List<String> resolve(String host, int port, boolean passive) throws java.io.IOException {
+        requireHost(host);
+        requirePort(port);
+        return resolve(host, port, passive ? LibCoronet.CN_RESOLVE_PASSIVE : 0);
+    }
+
+    /** The address itself if {@code host} is numeric (IPv4 or IPv6), else null. Never blocks. */
+    public static String numericAddress(String host) throws java.io.IOException {
+        requireHost(host);
+        NativeStats.count(NativeStats.Kind.OTHER);
+        try (NativeBuffer out = NativeBuffer.allocate(HOST_CAPACITY)) {
+            int res = LIB.cn_resolve(host, 0, LibCoronet.CN_RESOLVE_NUMERIC, out.checkedAddress(0, HOST_CAPACITY), HOST_CAPACITY);
+            if (Errors.isResolverError(res)) {
+                return null; // not numeric: a name
+            }
+            if (res < 0) {
+                throw Errors.exception("resolve", host, -res);
+            }
+            return readStrings(out, 1).get(0);
+        }
+    }
+
+    private static java.util.List<String> resolve(String host, int port, int flags) throws java.io.IOException {
+        NativeStats.count(NativeStats.Kind.OTHER);
+        try (NativeBuffer out = NativeBuffer.allocate(RESOLVE_CAPACITY)) {
+            int res = LIB.cn_resolve(host, port, flags, out.checkedAddress(0, RESOLVE_CAPACITY), RESOLVE_CAPACITY);
+            if (res < 0) {
+                throw Errors.resolutionFailure("resolve", host, host, res);
+            }
+            if (res == 0) { // getaddrinfo succeeded with nothing we can use
+                throw Errors.exception("resolve", host, Abi.EINVAL);
+            }
+            return readStrings(out, res);
+        }
+    }
+
+    /** {@code count} NUL-terminated ASCII strings from the start of {@code buf}. */
+    private static java.util.List<String> readStrings(NativeBuffer buf, int count) {
+        java.util.List<String> list = new java.util.ArrayList<>(count);
+        int at = 0;
+        for (int i = 0; i < count; i++) {
+            int end = at;
+            while (end < buf.capacity() && buf.get(end) != 0) {
+                end++;
+            }
+            byte[] b = new byte[end - at];
+            buf.getBytes(at, b, 0, b.length);
+            list.add(new String(b, StandardCharsets.US_ASCII));
+            at = end + 1;
+        }
+        return list;
     }
 
     /** Throws the outcome of a finished non-blocking connect (SO_ERROR) as a typed exception. */

@@ -56,6 +56,12 @@ public final class EventLoop implements Executor, AutoCloseable {
     private static final long UNWIND_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
 
+    /**
+     * Values of {@link #sleeping}: SLEEPING while blocked in poll; otherwise the nanoTime at which
+     * the loop last came out of poll (the start of its current tick, which the stall watchdog
+     * reads), or AWAKE when a submitter just took the SLEEPING flag. A tick start that happens to
+     * equal one of the two flags is nudged past them.
+     */
     private static final long AWAKE = 0L, SLEEPING = 1L;
 
     private enum State { RUNNING, SHUTTING_DOWN, FORCE_STOPPING, TERMINATED }
@@ -89,6 +95,19 @@ public final class EventLoop implements Executor, AutoCloseable {
         this.name = name;
         this.poller = poller;
         this.thread = new LoopThread(this, name);
+    }
+
+    /** For {@link StallWatchdog}: SLEEPING, AWAKE, or the nanoTime the current tick started. */
+    long tickState() {
+        return sleeping.get();
+    }
+
+    static boolean isTickStart(long state) {
+        return state != SLEEPING && state != AWAKE;
+    }
+
+    Thread thread() {
+        return thread;
     }
 
     /** Opens a poller and starts a loop thread named {@code name}. */
@@ -381,9 +400,11 @@ public final class EventLoop implements Executor, AutoCloseable {
     // ---- the loop ------------------------------------------------------------------------------
 
     private void run() {
+        StallWatchdog.watch(this);
         try {
+            long now = System.nanoTime();
+            sleeping.lazySet(tickStart(now));
             while (true) {
-                long now = System.nanoTime();
                 runExpiredTimers(now);
                 drainInbox();
                 runReady();
@@ -393,12 +414,13 @@ public final class EventLoop implements Executor, AutoCloseable {
                 if (state != State.RUNNING && shutdownStep(now)) {
                     break;
                 }
-                pollAndDispatch(now);
+                now = pollAndDispatch(now);
             }
         } catch (Throwable fatal) {
             // Only a bug in the loop itself lands here (handlers and tasks are guarded).
             reportUncaught(fatal);
         } finally {
+            StallWatchdog.unwatch(this);
             closeEverything();
             state = State.TERMINATED;
             terminated.countDown();
@@ -456,7 +478,14 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
-    private void pollAndDispatch(long now) throws IOException {
+    /**
+     * Polls and runs the I/O handlers; returns the time the poll returned, which starts the next
+     * tick: published in {@code sleeping} for the stall watchdog (the store that clears the
+     * SLEEPING flag anyway, so stall detection adds no store to the tick) and used as the next
+     * tick's "now" (so it adds no clock read either; timers can only fire later by the handlers'
+     * run time, never early).
+     */
+    private long pollAndDispatch(long now) throws IOException {
         long timeoutMillis = pollTimeoutMillis(now);
         if (timeoutMillis != 0) {
             sleeping.set(SLEEPING);
@@ -465,7 +494,8 @@ public final class EventLoop implements Executor, AutoCloseable {
             }
         }
         int n = poller.poll(timeoutMillis);
-        sleeping.lazySet(AWAKE);
+        long woke = System.nanoTime();
+        sleeping.lazySet(tickStart(woke));
         for (int i = 0; i < n; i++) {
             IoHandler h = (IoHandler) poller.attachment(i);
             if (h == null) {
@@ -477,6 +507,11 @@ public final class EventLoop implements Executor, AutoCloseable {
                 reportUncaught(e);
             }
         }
+        return woke;
+    }
+
+    private static long tickStart(long nanos) {
+        return nanos == SLEEPING || nanos == AWAKE ? 2 : nanos;
     }
 
     private long pollTimeoutMillis(long now) {

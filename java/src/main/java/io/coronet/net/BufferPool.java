@@ -39,6 +39,7 @@ public final class BufferPool implements AutoCloseable {
 
     /** The pool of {@code loop}; loop thread only. */
     public static BufferPool of(EventLoop loop) {
+        loop.checkConfined("BufferPool.of(loop)");
         return loop.resource(BufferPool.class, () -> new BufferPool(loop));
     }
 
@@ -66,19 +67,19 @@ public final class BufferPool implements AutoCloseable {
         return c;
     }
 
-    /** {@link #copyOf(byte[], int, int)} of src's remaining bytes (consumed). */
+    /**
+     * {@link #copyOf(byte[], int, int)} of src's remaining bytes (consumed): one memcpy into the
+     * chunk's memory through its ByteBuffer view, whether src is on the heap or direct (TLS
+     * plaintext is in off-heap record buffers).
+     */
     public Chunk copyOf(ByteBuffer src) {
         loop.checkConfined(this);
         int length = src.remaining();
         checkFits(length);
-        if (src.hasArray()) {
-            Chunk c = copyOf(src.array(), src.arrayOffset() + src.position(), length);
-            src.position(src.limit());
-            return c;
-        }
-        byte[] copy = new byte[length];
-        src.get(copy);
-        return copyOf(copy, 0, length);
+        Chunk c = borrow();
+        c.buffer.byteBufferView().put(src);
+        c.end = length;
+        return c;
     }
 
     private static void checkFits(int length) {

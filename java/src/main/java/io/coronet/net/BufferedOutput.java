@@ -299,7 +299,7 @@ public final class BufferedOutput {
     }
 
     /** The connection closes: send what the transport takes without waiting, free the rest. */
-    void close() {
+    public void close() {
         if (closed) {
             return;
         }

@@ -50,6 +50,8 @@ public final class TcpConnection implements Connection {
     Coroutine handler;
     /** A server's list of its open connections on this loop (intrusive: no node per connection). */
     TcpConnection prevOpen, nextOpen;
+    /** Cancelled by its server's drain. */
+    boolean cut;
 
     TcpConnection(AsyncFd fd) {
         this.fd = fd;
@@ -59,32 +61,16 @@ public final class TcpConnection implements Connection {
 
     /**
      * Connects to host:port from the current coroutine, suspending until connected or until
-     * {@code timeout} passes ({@link io.coronet.coro.CoroutineTimeoutException}).
+     * {@code timeout} passes ({@link io.coronet.coro.CoroutineTimeoutException} naming the host
+     * and what was tried). A numeric host goes straight to connect; a name is resolved on the
+     * offload pool ({@link Resolver}, never on the loop thread) within the same timeout, and
+     * its addresses are raced IPv6/IPv4 interleaved, RFC 8305 style (see {@link Connector}).
+     * Failures: {@link io.coronet.ffi.UnresolvedHostException} (the resolver's reason), the one
+     * address's own exception (e.g. {@link io.coronet.ffi.ConnectionRefusedException}), or
+     * {@link ConnectFailedException} naming every address tried with its error.
      */
     public static TcpConnection connect(String host, int port, Duration timeout) throws Exception {
-        Coroutine co = Coroutine.current();
-        if (co == null) {
-            throw new IllegalStateException("TcpConnection.connect must be called from a coroutine");
-        }
-        int raw = NativeSockets.connect(host, port);
-        AsyncFd fd;
-        try {
-            fd = AsyncFd.register(co.loop(), raw);
-        } catch (IOException | RuntimeException e) {
-            NativeSockets.close(raw);
-            throw e;
-        }
-        try {
-            try (Deadline d = Deadline.after(timeout)) {
-                fd.writeBlocked(); // a connect in progress is not writable until the kernel says so
-                fd.awaitWritable();
-            }
-            NativeSockets.checkConnected(raw);
-            return new TcpConnection(fd);
-        } catch (Exception e) {
-            fd.close();
-            throw e;
-        }
+        return new TcpConnection(Connector.connect(host, port, timeout));
     }
 
     public int fd() {
@@ -244,6 +230,57 @@ public final class TcpConnection implements Connection {
         }
         fd.readDrained(); // WOULD_BLOCK
         return 0;
+    }
+
+    /**
+     * Suspends until a read may find bytes or end of stream, without reading: for a transport
+     * layered on this one (TLS) that borrows its buffer only once bytes are there, so an idle
+     * connection holds none. Returns at once when bytes are queued here already.
+     */
+    public void awaitReadable() throws IOException {
+        loop.checkConfined(this);
+        if (inbound.isEmpty() && !eof) {
+            fd.awaitReadable();
+        }
+    }
+
+    /**
+     * Writes what the kernel takes of buf[offset, offset+length) now, without waiting, and
+     * returns the count (0 when the send buffer is full): for a transport layered on this one
+     * (TLS) that keeps its own pending bytes. Bypasses {@link #buffered()}.
+     */
+    public int writeNow(NativeBuffer buf, int offset, int length) throws IOException {
+        loop.checkConfined(this);
+        buf.checkedAddress(offset, length);
+        if (length == 0 || !fd.isWritable()) {
+            return 0; // known full: no syscall that would only say EAGAIN
+        }
+        int n = NativeSockets.write(fd.fd(), buf, offset, length);
+        if (n == NativeSockets.WOULD_BLOCK) {
+            fd.writeBlocked();
+            return 0;
+        }
+        if (n < length) {
+            fd.writeBlocked(); // a partial write means the send buffer is full now
+        }
+        return n;
+    }
+
+    /** Suspends until the socket may take bytes again (after {@link #writeNow} took fewer than offered). */
+    public void awaitWritable() throws IOException {
+        loop.checkConfined(this);
+        fd.awaitWritable();
+    }
+
+    /** Runs {@code action} once, on the loop, when the socket can take bytes again. */
+    public void whenWritable(Runnable action) {
+        loop.checkConfined(this);
+        fd.whenWritable(action);
+    }
+
+    /** Bytes received and queued, not handed out yet (for tests). */
+    int queuedBytes() {
+        return inbound.length();
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.coronet.ffi.TooManyOpenFilesException;
 import io.coronet.loop.EventLoop;
 
 import java.io.IOException;
+import java.util.List;
 import java.time.Duration;
 
 /**
@@ -61,9 +62,36 @@ public final class TcpListener implements AutoCloseable {
         return bind(co.loop(), host, port, backlog, reusePort);
     }
 
-    /** Binds on {@code loop}; loop thread only. */
+    /**
+     * Binds on {@code loop}; loop thread only. A name is resolved off the loop ({@link Resolver},
+     * so from a coroutine; a numeric host needs none) and its addresses are tried in order until
+     * one binds (else the first one's error); a name that does not resolve is an
+     * {@link io.coronet.ffi.UnresolvedHostException}.
+     */
     public static TcpListener bind(EventLoop loop, String host, int port, int backlog, boolean reusePort) throws IOException {
-        int raw = NativeSockets.listen(host, port, backlog, reusePort);
+        List<String> addresses;
+        try {
+            addresses = Resolver.resolveForListening(host, port);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) { // Offload.call declares Exception; resolution throws nothing else checked
+            throw new IOException("resolving " + host, e);
+        }
+        int raw = -1;
+        IOException first = null;
+        for (String address : addresses) {
+            try {
+                raw = NativeSockets.listen(address, port, backlog, reusePort);
+                break;
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (raw < 0) {
+            throw first;
+        }
         try {
             return new TcpListener(AsyncFd.register(loop, raw));
         } catch (IOException | RuntimeException e) {

@@ -93,6 +93,8 @@ public final class TcpServer implements AutoCloseable {
     private final Condition allClosed = stateLock.newCondition();
     /** Set once a drain has begun: connection ends then signal {@link #allClosed}. */
     private volatile boolean draining;
+    /** Connections whose handler ended on its own once the drain had begun. */
+    private final AtomicInteger finishedInDrain = new AtomicInteger();
     private DrainReport drainReport; // guarded by drainLock
 
     private TcpServer(List<TcpListener> listeners, String host, int port) {
@@ -233,8 +235,12 @@ public final class TcpServer implements AutoCloseable {
 
         /** After a connection's handler returned ({@code failure} null) or threw: in its coroutine. */
         void ended(Connection conn, Throwable failure) {
-            unlink((TcpConnection) conn);
-            ((TcpConnection) conn).handler = null;
+            TcpConnection c = (TcpConnection) conn;
+            unlink(c);
+            c.handler = null;
+            if (draining && !c.cut) {
+                finishedInDrain.incrementAndGet();
+            }
             try {
                 conn.close();
             } catch (IOException | RuntimeException e) {
@@ -262,6 +268,7 @@ public final class TcpServer implements AutoCloseable {
             int n = 0;
             for (TcpConnection c = head; c != null; c = c.nextOpen) {
                 if (c.handler != null) {
+                    c.cut = true;
                     c.handler.cancel();
                     n++;
                 }
@@ -288,7 +295,8 @@ public final class TcpServer implements AutoCloseable {
                 || e instanceof LineTooLongException
                 || e instanceof CancelledException
                 || e instanceof io.coronet.coro.CoroutineTimeoutException
-                || e instanceof ClosedException;
+                || e instanceof ClosedException
+                || e instanceof javax.net.ssl.SSLException; // a failed TLS handshake, a truncation: the peer's doing
     }
 
     private static void closeQuietly(TcpListener l) {
@@ -321,7 +329,6 @@ public final class TcpServer implements AutoCloseable {
             }
             draining = true;
             onEachLoop(LoopState::stopAccepting);
-            int atStart = open.get();
             awaitAllClosed(deadline);
             AtomicInteger cut = new AtomicInteger();
             if (open.get() > 0) {
@@ -329,7 +336,7 @@ public final class TcpServer implements AutoCloseable {
                 awaitAllClosed(System.nanoTime() + UNWIND.toNanos());
             }
             int stillOpen = open.get();
-            drainReport = new DrainReport(Math.max(0, atStart - cut.get()), cut.get(), stillOpen);
+            drainReport = new DrainReport(finishedInDrain.get(), cut.get(), stillOpen);
             return drainReport;
         } finally {
             drainLock.unlock();

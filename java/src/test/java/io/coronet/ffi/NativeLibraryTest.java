@@ -6,11 +6,14 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 class NativeLibraryTest {
 
@@ -53,7 +56,7 @@ class NativeLibraryTest {
         if (os.contains("linux") && arch.equals("amd64")) {
             assertEquals("linux-x86_64", platform);
         }
-        assertTrue(platform.matches("(linux|darwin|freebsd|openbsd|netbsd)-(x86_64|aarch64)"), platform);
+        assertTrue(platform.matches("(linux|macos|freebsd|openbsd|netbsd)-(x86_64|aarch64)(-musl)?"), platform);
     }
 
     @Test
@@ -123,5 +126,67 @@ class NativeLibraryTest {
         assertTrue(Abi.EVENT_EVENTS_OFFSET + 4 <= Abi.EVENT_SIZE);
         assertTrue(Abi.IOV_MAX >= 16);
         assertEquals(-Abi.EINVAL, NativeLibrary.lib().cn_abi(9999), "unknown key");
+    }
+
+    // ---- probing other files: what a wrong library gets --------------------------------------
+
+    /** Where the build left its CMake trees (surefire passes it; native/build-all writes there). */
+    private static Path nativeBuild() {
+        String dir = System.getProperty("coronet.test.nativeBuild");
+        assumeTrue(dir != null, "coronet.test.nativeBuild is not set (run through mvn)");
+        return Path.of(dir);
+    }
+
+    @Test
+    void theBundledLibraryPassesTheProbeAgain() {
+        LibCoronet lib = NativeLibrary.probe(NativeLibrary.libraryPath(), NativeLibrary.libraryName());
+        assertNotNull(lib);
+        assertEquals(NativeLibrary.backendName(), lib.cn_backend_name());
+    }
+
+    @Test
+    void aLibraryFromAnotherHeaderIsRefusedSayingWhatDiffers() {
+        // libcoronet_test_skewed_abi: the real sources, but cn_abi reports ABI version + 1
+        String host = NativeLibrary.platform();
+        Path skewed = nativeBuild().resolve(host).resolve("default").resolve("lib")
+                .resolve(System.mapLibraryName("coronet_test_skewed_abi"));
+        assumeTrue(Files.isRegularFile(skewed), "not built: " + skewed);
+        NativeUnavailableException e = assertThrows(NativeUnavailableException.class,
+                () -> NativeLibrary.probe(skewed, "coronet"));
+        assertTrue(e.getMessage().contains(skewed.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("platform " + host), e.getMessage());
+        assertTrue(e.getMessage().contains("ABI version " + (NativeLibrary.EXPECTED_ABI_VERSION + 1)
+                + ", this jar expects " + NativeLibrary.EXPECTED_ABI_VERSION), e.getMessage());
+    }
+
+    @Test
+    void aLibraryForAnotherArchitectureIsRefusedNamingTheFile(@TempDir Path dir) throws Exception {
+        // the jar's linux-aarch64 library on an x86_64 JVM (or the other way round)
+        String other = switch (NativeLibrary.platform()) {
+            case "linux-x86_64" -> "linux-aarch64";
+            case "linux-aarch64" -> "linux-x86_64";
+            case "macos-aarch64" -> "macos-x86_64";
+            default -> null;
+        };
+        assumeTrue(other != null, "no foreign library to try on " + NativeLibrary.platform());
+        String fileName = System.mapLibraryName("coronet");
+        assumeTrue(getClass().getClassLoader().getResource("native/" + other + "/" + fileName) != null,
+                "native/" + other + " is not in this build (its toolchain is missing, or -Dcoronet.native.hostOnly)");
+        Path foreign = NativeLibrary.extract("native/" + other + "/" + fileName, fileName, dir);
+        NativeUnavailableException e = assertThrows(NativeUnavailableException.class,
+                () -> NativeLibrary.probe(foreign, "coronet"));
+        assertTrue(e.getMessage().contains(foreign.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("built for another platform than " + NativeLibrary.platform()), e.getMessage());
+    }
+
+    @Test
+    void thePollLibraryIsRequiredToBePoll() {
+        // asking for coronet_poll but getting the default backend's file: refused by backend name
+        Path dflt = nativeBuild().resolve(NativeLibrary.platform()).resolve("default").resolve("lib")
+                .resolve(System.mapLibraryName("coronet"));
+        assumeTrue(Files.isRegularFile(dflt), "not built: " + dflt);
+        NativeUnavailableException e = assertThrows(NativeUnavailableException.class,
+                () -> NativeLibrary.probe(dflt, "coronet_poll"));
+        assertTrue(e.getMessage().contains("a library built for"), e.getMessage());
     }
 }
