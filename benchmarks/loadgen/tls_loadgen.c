@@ -47,6 +47,7 @@ struct conn {
     enum state state;
     int sent, received;     /* of the current message */
     uint64_t started_ns;    /* message queued, or (handshake mode) connect started */
+    int ever_connected;
 };
 
 static struct {
@@ -143,7 +144,10 @@ static void drive(struct conn *c) {
                 c->state = S_DONE;
                 return;
             }
-            connected++;
+            if (!c->ever_connected) {
+                c->ever_connected = 1;
+                connected++; /* slots that got a connection: loadgen's meaning */
+            }
             c->ssl = SSL_new(ctx);
             SSL_set_fd(c->ssl, c->fd);
             SSL_set_connect_state(c->ssl);

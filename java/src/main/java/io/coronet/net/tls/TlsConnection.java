@@ -621,7 +621,18 @@ public final class TlsConnection implements Connection {
     /** Writes all of {@code chunk}, suspending while the peer's window is full. */
     @Override
     public void send(Chunk chunk) throws IOException {
-        write(chunk.toByteArray()); // a Chunk's memory is the net package's: one copy
+        loop.checkConfined(this);
+        ByteBuffer src = chunk.asReadOnlyByteBuffer(); // encrypted from the chunk's memory: no copy
+        beginWrite();
+        try {
+            while (src.hasRemaining()) {
+                ensureOutRoom();
+                checkWrapped(wrapNow(src));
+            }
+            finishWrite();
+        } finally {
+            endWrite();
+        }
     }
 
     /** Encrypts and writes all of buf[offset, offset+length), suspending while the send buffer is full. */
