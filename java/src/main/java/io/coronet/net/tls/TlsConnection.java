@@ -84,6 +84,12 @@ public final class TlsConnection implements Connection {
     /** Ciphertext received, [netInStart, netInEnd) not yet decrypted; null when there is none. */
     private NativeBuffer netIn;
     private int netInStart, netInEnd;
+    /**
+     * Part of a record kept while the connection waits for the rest (a slow or stalling peer),
+     * [0, parkedLength) in a buffer just big enough instead of a pooled record buffer; or null.
+     */
+    private NativeBuffer parked;
+    private int parkedLength;
     /** Plaintext decrypted, [appStart, appEnd) not yet handed out; null when there is none. */
     private NativeBuffer appIn;
     private int appStart, appEnd;
@@ -326,7 +332,7 @@ public final class TlsConnection implements Connection {
 
     private void requireHandshaken(String what) {
         if (!handshaken) {
-            throw new IllegalStateException(what + "() is known after the handshake; call handshake() first");
+            throw new IllegalStateException(what + "() needs the handshake done; call handshake() first (TlsServer.handler and connect do)");
         }
     }
 
@@ -549,11 +555,20 @@ public final class TlsConnection implements Connection {
 
     /** Reads more ciphertext behind what is pending; a TCP end of stream here is a truncation. */
     private void readNet() throws IOException {
+        if (netIn != null && !tcp.isReadable()) {
+            park(); // about to wait with part of a record: keep it small meanwhile
+        }
         if (netIn == null) {
-            tcp.awaitReadable(); // a silent peer costs no buffer
+            tcp.awaitReadable(); // a silent peer costs no pooled buffer
             netIn = buffers.borrow();
             netInStart = 0;
             netInEnd = 0;
+            if (parked != null) {
+                NativeBuffer.copy(parked, 0, netIn, 0, parkedLength);
+                netInEnd = parkedLength;
+                parked.close();
+                parked = null;
+            }
         } else if (netInStart > 0 && RecordBuffers.SIZE - netInEnd < packetSize) {
             int pending = netInEnd - netInStart;
             netIn.copyWithin(netInStart, 0, pending);
@@ -574,6 +589,19 @@ public final class TlsConnection implements Connection {
             throw new TlsTruncationException("the peer closed the TCP connection without a TLS close_notify: what it sent may be cut short");
         }
         netInEnd += n;
+    }
+
+    /**
+     * A peer that sends part of a record and then waits (a slow link, or a client that stalls
+     * its handshake on purpose) would otherwise pin a 36 KiB pooled buffer per connection until
+     * its deadline; the few bytes wait in a buffer of their own, copied back when more arrive.
+     */
+    private void park() {
+        int pending = netInEnd - netInStart;
+        parked = NativeBuffer.allocate(Math.max(64, pending));
+        NativeBuffer.copy(netIn, netInStart, parked, 0, pending);
+        parkedLength = pending;
+        netIn = buffers.release(netIn);
     }
 
     /** One engine.unwrap of the pending ciphertext, into the plaintext buffer or (handshake) nowhere. */
@@ -684,9 +712,14 @@ public final class TlsConnection implements Connection {
         drainSinkOut();
     }
 
+    /**
+     * The buffered writer; after the handshake (what it buffers is encrypted when it leaves,
+     * which needs the session's keys).
+     */
     @Override
     public BufferedOutput buffered() {
         loop.checkConfined(this);
+        requireHandshaken("buffered");
         BufferedOutput o = out;
         if (o == null) {
             o = out = new BufferedOutput(loop, this, new Sink());
@@ -903,6 +936,10 @@ public final class TlsConnection implements Connection {
             netIn = buffers.release(netIn);
             appIn = buffers.release(appIn);
             sinkOut = buffers.release(sinkOut);
+            if (parked != null) {
+                parked.close();
+                parked = null;
+            }
             if (!writing) {
                 netOut = buffers.release(netOut);
             }

@@ -174,6 +174,8 @@ class TlsConnectionTest {
              java.net.Socket trickle = new java.net.Socket("127.0.0.1", s.port())) {
             trickle.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x00, (byte) 0xc8, 0x01}); // a ClientHello's start
             TlsConfig cfg = TlsConfig.client().trust(List.of(keys.certificate())).build();
+            Thread.sleep(200); // let the server read the trickled bytes and wait for the rest
+            assertEquals(0, s.buffersLent(), "the stalled handshakes hold no pooled buffer (the partial record is parked)");
             String meanwhile = onClient(() -> {
                 try (TlsConnection c = TlsConnection.connect("localhost", s.port(), cfg)) {
                     return c.readLine(1000);

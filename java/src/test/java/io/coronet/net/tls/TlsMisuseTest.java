@@ -87,6 +87,7 @@ class TlsMisuseTest {
             IllegalStateException early = assertThrows(IllegalStateException.class,
                     () -> Coroutine.spawn(loop, fresh::applicationProtocol).join(WAIT));
             assertMessage(early, "handshake()");
+            assertThrows(IllegalStateException.class, () -> Coroutine.spawn(loop, fresh::buffered).join(WAIT));
             Coroutine.spawn(loop, () -> {
                 fresh.close();
                 return null;
