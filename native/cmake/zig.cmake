@@ -17,3 +17,6 @@ list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES CORONET_ZIG CORONET_ZIG_TARGET)
 set(CMAKE_C_COMPILER "${CORONET_ZIG}")
 set(CMAKE_C_COMPILER_ARG1 "cc -target ${CORONET_ZIG_TARGET}")
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+# zig cc emits DWARF by default, naming the build directory: none, so a library is the same
+# bytes wherever it is built (Release libraries go into the jar).
+set(CMAKE_C_FLAGS_INIT "-g0")

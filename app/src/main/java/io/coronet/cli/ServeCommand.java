@@ -14,14 +14,18 @@ import java.util.List;
 
 /**
  * {@code coronet serve}: the daemon. One event loop per core, each with its own SO_REUSEPORT
- * listener; the handshake protocol (or plain echo) on every connection.
+ * listener (the port stays ours alone unless {@code --reuse-port=on}); the handshake protocol
+ * (or plain echo) on every connection.
  *
  * <p>Lifecycle: prints {@code listening on HOST:PORT} on stdout once every listener is bound;
- * on SIGINT/SIGTERM stops accepting, gives open connections {@code --grace} to finish, closes
- * the rest and exits 0.
+ * on SIGINT/SIGTERM drains the server ({@link TcpServer#drain}: stops accepting, gives open
+ * connections {@code --grace} to finish, cuts the rest), logs how many finished and how many
+ * were cut, and exits 0. A second signal while draining stops at once.
  */
 final class ServeCommand {
     enum Protocol { echo, handshake }
+
+    enum Switch { off, on }
 
     static final String DEFAULT_HOST = "127.0.0.1";
     static final int DEFAULT_PORT = 5566;
@@ -31,11 +35,12 @@ final class ServeCommand {
 
     static final Args.Spec SPEC = new Args.Spec("serve", 0,
             List.of("--protocol", "--host", "--port", "--loops", "--greeting-timeout", "--grace", "--backlog", "--warmup",
-                    "--tls-cert", "--tls-key", "--tls-handshake-timeout"),
+                    "--reuse-port", "--tls-cert", "--tls-key", "--tls-handshake-timeout"),
             List.of("--tls-self-signed"),
             """
             Usage: coronet serve [-h] [--protocol=echo|handshake] [--host=H] [--port=P] [--loops=N]
                                  [--greeting-timeout=D] [--grace=D] [--backlog=N] [--warmup=N]
+                                 [--reuse-port=off|on]
                                  [--tls-cert=FILE --tls-key=FILE | --tls-cert=FILE.p12 | --tls-self-signed]
                                  [--tls-handshake-timeout=D]
             Run the coronet daemon: handshake + echo (default) or plain echo, over TCP or TLS.
@@ -51,6 +56,9 @@ final class ServeCommand {
                                         (50 messages each) so the JIT has compiled the per-connection path
                                         when real clients come, e.g. a reconnect storm after a restart
                                         (default: 0, off; not with TLS)
+                  --reuse-port=on       share the port with other processes of this user that set
+                                        SO_REUSEPORT too (the kernel splits the clients); off: starting
+                                        on a port that is already served fails (default: off)
                   --tls-cert=FILE       serve over TLS (1.3 and 1.2) with this PEM certificate chain (leaf first),
                                         or a PKCS#12 keystore (.p12/.pfx; password in CORONET_TLS_PASSWORD)
                   --tls-key=FILE        the PEM private key of --tls-cert (PKCS#8, or RSA/EC as openssl writes them)
@@ -75,6 +83,8 @@ final class ServeCommand {
         Duration grace = args.duration("--grace", DEFAULT_GRACE);
         int backlog = args.integer("--backlog", DEFAULT_BACKLOG);
         int warmup = args.integer("--warmup", 0);
+        TcpServer.PortSharing sharing = args.choice("--reuse-port", Switch.values(), Switch.off) == Switch.on
+                ? TcpServer.PortSharing.REUSE_PORT : TcpServer.PortSharing.EXCLUSIVE;
         if (loops < 1 || port < 0 || port > 65535 || backlog < 1 || warmup < 0
                 || greetingTimeout.isNegative() || grace.isNegative()) {
             throw args.error("--loops must be >= 1, --port 0..65535, --backlog >= 1, --warmup >= 0, durations >= 0");
@@ -93,7 +103,7 @@ final class ServeCommand {
         // the same handler over TLS: only how the connection is made changes
         TcpServer.Handler served = tls != null ? TlsServer.handler(tls, handler) : handler;
         ServerLifecycle life = ServerLifecycle.start("coronet-loop", loops, grace,
-                group -> TcpServer.start(group, host, port, backlog, served));
+                group -> TcpServer.start(group, host, port, backlog, sharing, served));
         TcpServer server = life.server();
         Cli.log(protocol + (tls != null ? " over TLS" : "") + " server, " + loops + " event loop(s), backend "
                 + life.group().get(0).backend());

@@ -4,11 +4,14 @@ import io.coronet.loop.EventLoopGroup;
 import io.coronet.net.TcpServer;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The life of a long-running server command ({@code serve}, {@code redis}): start the loops
- * and the server, stop gracefully on SIGTERM/SIGINT, announce {@code listening on HOST:PORT}
- * on stdout once bound, wait until the loops end.
+ * and the server, announce {@code listening on HOST:PORT} on stdout once bound, wait until the
+ * loops end. On SIGTERM/SIGINT the server drains ({@link TcpServer#drain}: listeners close
+ * first, open connections get the grace to finish, the rest are cut; the counts are logged),
+ * then the loops end; a second signal while draining stops at once.
  */
 final class ServerLifecycle {
     /** Starts the server on a group (the group is shut down if this throws). */
@@ -38,12 +41,34 @@ final class ServerLifecycle {
             group.shutdown(Duration.ZERO);
             throw e;
         }
+        AtomicBoolean stopping = new AtomicBoolean();
         Cli.onTerminationSignal(signal -> {
-            Cli.log("received SIG" + signal + ": stopping (grace " + grace.toMillis() + " ms, "
+            if (stopping.getAndSet(true)) {
+                Cli.log("received SIG" + signal + " while draining: stopping now");
+                group.shutdown(Duration.ZERO);
+                return;
+            }
+            Cli.log("received SIG" + signal + ": draining (grace " + grace.toMillis() + " ms, "
                     + server.openConnections() + " connections open)");
-            group.shutdown(grace);
+            // not on the signal thread: a second signal must still get through while we wait
+            Thread drainer = new Thread(() -> drainThenStop(server, group, grace), "coronet-drain");
+            drainer.setDaemon(true);
+            drainer.start();
         });
         return new ServerLifecycle(group, server);
+    }
+
+    /** The SIGTERM path: the server drains (listeners first), then the loops end. */
+    private static void drainThenStop(TcpServer server, EventLoopGroup group, Duration grace) {
+        try {
+            TcpServer.DrainReport r = server.drain(grace);
+            Cli.log("drained: " + r.finished() + " connection(s) finished, " + r.cut() + " cut at the deadline"
+                    + (r.stillOpen() > 0 ? ", " + r.stillOpen() + " did not end" : ""));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            group.shutdown(Duration.ofMillis(500));
+        }
     }
 
     EventLoopGroup group() {

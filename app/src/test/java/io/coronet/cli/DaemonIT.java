@@ -62,6 +62,48 @@ class DaemonIT {
         }
     }
 
+    /** SIGTERM drains: new clients are refused, an open connection may finish within --grace, the log counts. */
+    @Test
+    void sigtermDrainsLettingAnOpenConnectionFinishAndReports() throws Exception {
+        try (DaemonProcess d = DaemonProcess.start("serve", "--protocol", "echo", "--port", "0", "--loops", "2",
+                "--grace", "20s")) {
+            try (Socket finishing = connect(d.port)) {
+                assertEquals("x", exchange(finishing, "x", 1));
+                new ProcessBuilder("kill", "-TERM", Long.toString(d.pid())).start().waitFor();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!d.stderr().contains("draining") && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertTrue(d.stderr().contains("received SIGTERM: draining"), d.stderr());
+                assertEquals("still served", exchange(finishing, "still served", 12), "open connections go on");
+            } // the client closes: the server's handler sees EOF and ends, well within the grace
+            assertEquals(0, d.awaitExit(), "the drain ended once the connection finished");
+            String err = d.stderr();
+            assertTrue(err.contains("drained: 1 connection(s) finished, 0 cut"), err);
+        }
+    }
+
+    @Test
+    void aSecondDaemonOnTheSamePortFailsUnlessBothShareIt() throws Exception {
+        try (DaemonProcess first = DaemonProcess.start("serve", "--protocol", "echo", "--port", "0", "--loops", "2")) {
+            Process second = DaemonProcess.coronet("serve", "--protocol", "echo", "--port", Integer.toString(first.port),
+                    "--loops", "2").redirectErrorStream(true).start();
+            assertTrue(second.waitFor(120, TimeUnit.SECONDS), "the second daemon did not give up");
+            String out = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertNotEquals(0, second.exitValue(), out);
+            assertTrue(out.contains("EADDRINUSE") && out.contains("127.0.0.1:" + first.port), out);
+            assertEquals(0, first.terminate());
+        }
+        try (DaemonProcess first = DaemonProcess.start("serve", "--protocol", "echo", "--port", "0", "--loops", "2",
+                "--reuse-port", "on");
+             DaemonProcess second = DaemonProcess.start("serve", "--protocol", "echo", "--port",
+                     Integer.toString(first.port), "--loops", "1", "--reuse-port=on")) {
+            assertEquals(first.port, second.port);
+            assertEquals(0, second.terminate());
+            assertEquals(0, first.terminate());
+        }
+    }
+
     @Test
     void aWarmedUpDaemonServesItsOwnConnectionsFirstThenClients() throws Exception {
         try (DaemonProcess d = DaemonProcess.start("serve", "--port", "0", "--loops", "1", "--warmup", "50")) {

@@ -89,6 +89,15 @@ final class DaemonProcess implements AutoCloseable {
         return fds == null ? -1 : fds.length;
     }
 
+    /** Waits (bounded) for the exit code without signalling. */
+    int awaitExit() throws InterruptedException {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("daemon did not exit within 30 s");
+        }
+        return process.exitValue();
+    }
+
     /** Sends SIGTERM and waits (bounded) for the exit code. */
     int terminate() throws InterruptedException, IOException {
         new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();

@@ -274,8 +274,9 @@ public final class Coroutine extends LoopTenant {
     static Coroutine require(String what) {
         Coroutine co = current();
         if (co == null) {
-            throw new IllegalStateException(what + " must be called from a coroutine (Coroutine.spawn),"
-                    + " not from thread '" + Thread.currentThread().getName() + "'");
+            throw new IllegalStateException(what + " must be called from a coroutine, not from thread '"
+                    + Thread.currentThread().getName() + "': run the code as one with Coroutine.spawn(loop, ...)"
+                    + " (or Coroutine.launch), which hands it to the loop from any thread");
         }
         return co;
     }

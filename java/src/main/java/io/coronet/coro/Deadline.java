@@ -49,6 +49,11 @@ public final class Deadline implements AutoCloseable {
         return d;
     }
 
+    /** True when this deadline (not an enclosing, earlier one) is the one in force. */
+    boolean governs() {
+        return timer != null;
+    }
+
     boolean hasPassed(long now) {
         return now - nanos >= 0;
     }
@@ -60,6 +65,12 @@ public final class Deadline implements AutoCloseable {
     /** Ends the deadline: suspensions after this no longer time out because of it. */
     @Override
     public void close() {
+        if (Coroutine.current() != coroutine) {
+            // the timer lives on the opening coroutine's loop: another thread must not touch it
+            throw new IllegalStateException("a Deadline is closed by the coroutine that opened it ('" + coroutine.name()
+                    + "'), not from " + (Coroutine.current() != null ? "coroutine '" + Coroutine.current().name() + "'"
+                    : "thread '" + Thread.currentThread().getName() + "'"));
+        }
         if (timer == null) {
             return;
         }

@@ -123,9 +123,10 @@ public final class Task<T> {
     }
 
     /**
-     * Waits for the outcome: suspends the calling coroutine, or parks the calling platform
-     * thread. Calling it on an event loop thread outside a coroutine would freeze that loop, so
-     * it throws instead.
+     * Waits for the outcome: inside a coroutine it is {@link #await()} (the coroutine suspends,
+     * its loop runs others); on a platform thread it parks. On an event loop thread outside a
+     * coroutine (a plain {@code loop.execute} task, an I/O callback) it would freeze that loop,
+     * so it throws IllegalStateException instead.
      */
     public T join() throws Exception {
         return await();
@@ -145,13 +146,30 @@ public final class Task<T> {
         return outcome();
     }
 
-    /** {@link #join()} with a bound: throws {@link TimeoutException} if not done in time (platform threads). */
+    /**
+     * {@link #join()} bounded by {@code timeout}: throws {@link TimeoutException} if the task is
+     * not done in time, on a platform thread and in a coroutine alike (the task keeps running).
+     * One story for every {@code Duration} argument of coronet's waits (this, Channel, Semaphore):
+     * an explicit bound gives TimeoutException; the coroutine's own deadline
+     * ({@link Deadline}, {@link Coroutine#withTimeout}) gives {@link CoroutineTimeoutException},
+     * so an enclosing deadline that passes first is still reported as itself.
+     */
     public T join(Duration timeout) throws Exception {
         observed = true;
         if (result == null) {
             Coroutine co = Coroutine.current();
             if (co != null) {
-                return Coroutine.withTimeout(timeout, this::await);
+                Deadline d = Deadline.after(timeout);
+                try {
+                    return await();
+                } catch (CoroutineTimeoutException e) {
+                    if (d.governs() && e.deadlineNanos() == d.nanos) {
+                        throw new TimeoutException("task not done after " + timeout.toMillis() + " ms");
+                    }
+                    throw e; // an enclosing deadline passed first: it is reported as itself
+                } finally {
+                    d.close();
+                }
             }
             parkUntilDone(System.nanoTime() + timeout.toNanos());
             if (result == null) {

@@ -34,7 +34,7 @@ public final class StallWatchdog {
     private static final System.Logger LOG = System.getLogger(StallWatchdog.class.getName());
     private static final Map<EventLoop, Watch> LOOPS = new ConcurrentHashMap<>();
     private static volatile long thresholdNanos = parseThreshold(System.getProperty("coronet.stall.threshold", "100ms"));
-    private static volatile Thread thread;
+    private static final java.util.concurrent.atomic.AtomicReference<Thread> THREAD = new java.util.concurrent.atomic.AtomicReference<>();
 
     private StallWatchdog() {
     }
@@ -54,7 +54,7 @@ public final class StallWatchdog {
     /** Sets the threshold for every loop; zero (or negative) switches detection off. */
     public static void setThreshold(Duration threshold) {
         thresholdNanos = Math.max(0, threshold.toNanos());
-        Thread t = thread;
+        Thread t = THREAD.get();
         if (t != null) {
             LockSupport.unpark(t);
         }
@@ -71,9 +71,13 @@ public final class StallWatchdog {
 
     static void watch(EventLoop loop) {
         LOOPS.put(loop, new Watch());
-        Thread t = thread;
+        Thread t = THREAD.get();
         if (t == null) {
-            start();
+            t = new Thread(StallWatchdog::run, "coronet-stall-watchdog");
+            t.setDaemon(true);
+            if (THREAD.compareAndSet(null, t)) { // one thread per process, whichever loop starts first
+                t.start();
+            }
         } else {
             LockSupport.unpark(t);
         }
@@ -81,16 +85,6 @@ public final class StallWatchdog {
 
     static void unwatch(EventLoop loop) {
         LOOPS.remove(loop);
-    }
-
-    private static synchronized void start() { // once per process, never reached by a coroutine
-        if (thread != null) {
-            return;
-        }
-        Thread t = new Thread(StallWatchdog::run, "coronet-stall-watchdog");
-        t.setDaemon(true);
-        t.start();
-        thread = t;
     }
 
     private static void run() {

@@ -14,7 +14,7 @@ import sun.misc.Signal;
  * runner would have to special-case).
  */
 public final class PeerMain {
-    static final String SERVERS = "netty-epoll|netty-nio|nio|vthreads";
+    static final String SERVERS = "netty-epoll|netty-nio|nio|vthreads|vthreads-redis";
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) usage("missing server name");
@@ -23,6 +23,7 @@ public final class PeerMain {
             case "netty-nio" -> new NettyServer(NettyServer.Transport.NIO);
             case "nio" -> new NioSelectorServer();
             case "vthreads" -> new VirtualThreadServer();
+            case "vthreads-redis" -> new VirtualThreadRedisServer(); // RESP: --protocol is ignored
             default -> { usage("unknown server " + args[0]); yield null; }
         };
         ServerOptions options;
