@@ -57,7 +57,8 @@ import java.util.Objects;
  *
  * <h2>Buffers</h2>
  * Ciphertext and plaintext live in off-heap {@link RecordBuffers} of the loop, borrowed while
- * bytes are in flight: an idle connection, waiting for the peer, holds none. The socket reads
+ * bytes are in flight: an idle connection, waiting for the peer, holds none (part of a record or
+ * of a line waits in a small buffer of its own). The socket reads
  * into and writes from the very memory the SSLEngine works on (no copy between them); plaintext
  * is copied once, to the caller's buffer or the chunk {@link #receive()} returns.
  *
@@ -90,6 +91,9 @@ public final class TlsConnection implements Connection {
      */
     private NativeBuffer parked;
     private int parkedLength;
+    /** Plaintext not handed out yet (a partial line) kept the same way while the connection waits; or null. */
+    private NativeBuffer parkedPlain;
+    private int parkedPlainLength;
     /** Plaintext decrypted, [appStart, appEnd) not yet handed out; null when there is none. */
     private NativeBuffer appIn;
     private int appStart, appEnd;
@@ -458,8 +462,21 @@ public final class TlsConnection implements Connection {
         return peerClosed && !hasPlain();
     }
 
+    /** True when decrypted bytes wait to be handed out (brings parked ones back into {@link #appIn} first). */
     private boolean hasPlain() {
+        if (parkedPlain != null) {
+            unparkPlain();
+        }
         return appIn != null && appEnd > appStart;
+    }
+
+    private void unparkPlain() {
+        appIn = buffers.borrow();
+        NativeBuffer.copy(parkedPlain, 0, appIn, 0, parkedPlainLength);
+        appStart = 0;
+        appEnd = parkedPlainLength;
+        parkedPlain.close();
+        parkedPlain = null;
     }
 
     private void consumePlain(int n) {
@@ -555,8 +572,13 @@ public final class TlsConnection implements Connection {
 
     /** Reads more ciphertext behind what is pending; a TCP end of stream here is a truncation. */
     private void readNet() throws IOException {
-        if (netIn != null && !tcp.isReadable()) {
-            park(); // about to wait with part of a record: keep it small meanwhile
+        if (!tcp.isReadable()) { // about to wait: what is pending waits in small buffers of its own
+            if (netIn != null) {
+                park();
+            }
+            if (appIn != null && appEnd > appStart) {
+                parkPlain();
+            }
         }
         if (netIn == null) {
             tcp.awaitReadable(); // a silent peer costs no pooled buffer
@@ -604,6 +626,15 @@ public final class TlsConnection implements Connection {
         netIn = buffers.release(netIn);
     }
 
+    /** A partial line waiting for its end: the same, for decrypted bytes (readLine keeps them). */
+    private void parkPlain() {
+        int pending = appEnd - appStart;
+        parkedPlain = NativeBuffer.allocate(Math.max(64, pending));
+        NativeBuffer.copy(appIn, appStart, parkedPlain, 0, pending);
+        parkedPlainLength = pending;
+        appIn = buffers.release(appIn);
+    }
+
     /** One engine.unwrap of the pending ciphertext, into the plaintext buffer or (handshake) nowhere. */
     private SSLEngineResult unwrapNow(boolean toPlain) throws IOException {
         ByteBuffer src = netIn.byteBufferView();
@@ -626,6 +657,9 @@ public final class TlsConnection implements Connection {
     }
 
     private void ensurePlainRoom() throws LineTooLongException {
+        if (parkedPlain != null) {
+            unparkPlain(); // new plaintext goes behind the parked bytes
+        }
         if (appIn == null) {
             appIn = buffers.borrow();
             appStart = 0;
@@ -939,6 +973,10 @@ public final class TlsConnection implements Connection {
             if (parked != null) {
                 parked.close();
                 parked = null;
+            }
+            if (parkedPlain != null) {
+                parkedPlain.close();
+                parkedPlain = null;
             }
             if (!writing) {
                 netOut = buffers.release(netOut);
