@@ -247,6 +247,12 @@ public final class TcpConnection implements Connection {
         }
     }
 
+    /** True when a read would not wait: bytes are queued here, end of stream was seen, or the socket is believed readable. */
+    public boolean isReadable() {
+        loop.checkConfined(this);
+        return !inbound.isEmpty() || eof || fd.isReadable();
+    }
+
     /**
      * Writes what the kernel takes of buf[offset, offset+length) now, without waiting, and
      * returns the count (0 when the send buffer is full): for a transport layered on this one
