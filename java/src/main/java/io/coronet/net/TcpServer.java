@@ -191,10 +191,10 @@ public final class TcpServer implements AutoCloseable {
      * call it before it hands the waiting part of the drain to a thread of its own.
      */
     public void stopAccepting() {
-        draining = true;
-        for (LoopState s : loops) {
+        counts.draining = true;
+        for (ServerLoop s : loops) {
             try {
-                s.listener.loop().execute(s::stopAccepting);
+                s.loop().execute(s::stopAccepting);
             } catch (EventLoopClosedException terminated) {
                 // the loop is gone, and its listener with it
             }
