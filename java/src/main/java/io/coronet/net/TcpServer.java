@@ -178,13 +178,6 @@ public final class TcpServer implements AutoCloseable {
     // ---- stopping ----------------------------------------------------------------------------
 
     /**
-     * Stops this server gracefully: closes its listeners (new clients are refused at once), lets
-     * the open connections finish until {@code grace} has passed, then cancels the handlers still
-     * running (their current or next wait throws {@link CancelledException}) and waits a bounded
-     * time for them to unwind. Other servers on the same loops are not touched. Returns what
-     * happened; a second call returns the first one's report. Blocks: not on an event loop thread.
-     */
-    /**
      * The first step of {@link #drain}, on its own: from now on no new connection is taken (the
      * listeners close on their loops soon after) and every connection that ends counts as
      * finished in the drain's report. Returns at once, from any thread, so a signal handler can
@@ -201,6 +194,13 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops this server gracefully: closes its listeners (new clients are refused at once), lets
+     * the open connections finish until {@code grace} has passed, then cancels the handlers still
+     * running (their current or next wait throws {@link CancelledException}) and waits a bounded
+     * time for them to unwind. Other servers on the same loops are not touched. Returns what
+     * happened; a second call returns the first one's report. Blocks: not on an event loop thread.
+     */
     public DrainReport drain(Duration grace) throws InterruptedException {
         if (EventLoop.isLoopThread()) {
             throw new IllegalStateException("TcpServer.drain waits for connections to finish: call it from a"
