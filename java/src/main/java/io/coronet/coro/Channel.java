@@ -147,6 +147,7 @@ public final class Channel<T> {
     private void send(T element, boolean timed, long deadline) throws InterruptedException, TimeoutException {
         Objects.requireNonNull(element, "null elements are refused (receiveOrNull's null means the end)");
         checkNotBareLoopThread("send");
+        spendBudget(); // before the send: a yield that finds the coroutine cancelled must not follow a sent element
         Node<T> node;
         lock.lock();
         try {
@@ -163,7 +164,6 @@ public final class Channel<T> {
         if (node.ended) {
             throw new ChannelClosedException("channel closed while sending: the element was not sent");
         }
-        spendBudget();
     }
 
     private void checkOpenForSend() {
@@ -252,6 +252,7 @@ public final class Channel<T> {
 
     private T receive(boolean timed, long deadline) throws InterruptedException, TimeoutException {
         checkNotBareLoopThread("receive");
+        spendBudget(); // before the receive: a yield that throws must not follow a taken element
         Node<T> node;
         lock.lock();
         try {
@@ -271,7 +272,6 @@ public final class Channel<T> {
         if (node.ended) {
             return null;
         }
-        spendBudget();
         return node.item;
     }
 
@@ -363,7 +363,12 @@ public final class Channel<T> {
         }
     }
 
-    private static void spendBudget() {
+    /**
+     * Counts an operation against the coroutine's budget (it yields every 128, so a producer that
+     * never has to wait cannot starve its loop). Called before the operation: the yield checks
+     * cancellation, and a throw must never come after an element moved.
+     */
+    static void spendBudget() {
         Coroutine co = Coroutine.current();
         if (co != null) {
             co.spendBudget();
@@ -475,7 +480,6 @@ public final class Channel<T> {
             if (ended) {
                 throw new ChannelClosedException("channel is closed and drained");
             }
-            spendBudget();
             return action.apply(received);
         }
     }
@@ -522,7 +526,6 @@ public final class Channel<T> {
             if (closedHere || (!wonHere && node.ended)) {
                 throw new ChannelClosedException("channel is closed: the element was not sent");
             }
-            spendBudget();
             return action.run();
         }
     }

@@ -84,7 +84,11 @@ final class Claim {
         }
     }
 
-    /** Coroutine party, before suspending: publishes the suspension wake-ups are for; true if still open. */
+    /**
+     * Coroutine party: publishes the suspension that wake-ups are for (the next one), then says
+     * whether the claim is still open. Call it before testing any other condition a waker may
+     * change (a select's hint clauses), and suspend with no other suspension in between.
+     */
     boolean arm() {
         suspension = coroutine.nextSuspension();
         return winner == null;

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -31,8 +31,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>Bounded</b>: at most {@code maxThreads} run bodies, at most {@code queueCapacity}
  *   wait; a call beyond both fails at once with {@link OffloadRejectedException} (nothing grows
  *   without limit: the caller sheds load or retries later).</li>
- *   <li><b>Elastic</b>: threads start on demand and retire after {@code keepAlive} idle, so an
- *   idle process holds none.</li>
+ *   <li><b>Elastic</b>: a body goes to an idle thread if one is waiting, else a new thread
+ *   starts (up to {@code maxThreads}), else it queues; threads retire after {@code keepAlive}
+ *   idle, so a process that offloads one body at a time holds one thread, an idle one none.</li>
  *   <li><b>Cancellable</b>: the calling coroutine's deadline and cancellation apply to the wait.
  *   When either fires the coroutine resumes at once (with {@link CancelledException} or
  *   {@link CoroutineTimeoutException}), a queued body is dropped and a running one is
@@ -41,8 +42,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *   {@link #stuckBodies()}: it is reported, not silently leaked. Its eventual result is dropped.</li>
  * </ul>
  *
- * <p>Built on the JDK's ThreadPoolExecutor (core = max threads, core threads time out, a bounded
- * ArrayBlockingQueue, abort on overflow) plus one daemon timer thread for the stuck-body reports.
+ * <p>Built on the JDK's ThreadPoolExecutor (no core threads, up to max threads, each retiring
+ * when idle) over a {@link HandOffQueue} that hands a body to a waiting idle thread first and
+ * makes the executor start a thread before it queues anything, plus one daemon timer thread for
+ * the stuck-body reports.
  */
 public final class OffloadPool implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OffloadPool.class.getName());
@@ -53,6 +56,7 @@ public final class OffloadPool implements AutoCloseable {
     private final int queueCapacity;
     private final long stuckReportNanos;
     private final ThreadPoolExecutor executor;
+    private final HandOffQueue queue;
     private final ScheduledThreadPoolExecutor reporter;
     private final AtomicLong stuck = new AtomicLong();
     /** Bodies running now: shutdown interrupts them and reports the ones that do not stop. */
@@ -65,13 +69,19 @@ public final class OffloadPool implements AutoCloseable {
         this.stuckReportNanos = b.stuckReportAfter.toNanos();
         AtomicInteger threads = new AtomicInteger();
         ThreadFactory workers = r -> {
-            Thread t = new Thread(r, name + "-" + threads.incrementAndGet());
+            Thread t = new Worker(r, name + "-" + threads.incrementAndGet());
             t.setDaemon(true); // a body that never returns must not keep the process alive
             return t;
         };
-        this.executor = new ThreadPoolExecutor(maxThreads, maxThreads, b.keepAlive.toNanos(), TimeUnit.NANOSECONDS,
-                new ArrayBlockingQueue<>(queueCapacity), workers, new ThreadPoolExecutor.AbortPolicy());
-        this.executor.allowCoreThreadTimeOut(true);
+        this.queue = new HandOffQueue(queueCapacity);
+        this.executor = new ThreadPoolExecutor(0, maxThreads, b.keepAlive.toNanos(), TimeUnit.NANOSECONDS,
+                queue, workers, (r, ex) -> {
+                    // at max threads (or a thread start lost a race): queue if there is room
+                    if (ex.isShutdown() || !queue.enqueue(r)) {
+                        throw new RejectedExecutionException("offload pool full");
+                    }
+                });
+        queue.executor = this.executor;
         this.reporter = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, name + "-watch");
             t.setDaemon(true);
@@ -166,7 +176,7 @@ public final class OffloadPool implements AutoCloseable {
             return body.run(); // a platform thread may block: no hand-off needed
         }
         Coroutine.checkCancelled(); // already cancelled or expired: do not start the body
-        Job<T> job = new Job<>(body, co, running);
+        Job<T> job = new Job<>(body, co, running, queue);
         try {
             executor.execute(job);
         } catch (RejectedExecutionException e) {
@@ -309,10 +319,12 @@ public final class OffloadPool implements AutoCloseable {
         private final ReentrantLock interruptLock = new ReentrantLock();
 
         private final Set<Job<?>> running;
+        private final HandOffQueue queue;
 
-        Job(Coroutine.Body<T> body, Coroutine caller, Set<Job<?>> running) {
+        Job(Coroutine.Body<T> body, Coroutine caller, Set<Job<?>> running, HandOffQueue queue) {
             this.body = body;
             this.running = running;
+            this.queue = queue;
             this.caller = caller;
         }
 
@@ -323,11 +335,22 @@ public final class OffloadPool implements AutoCloseable {
             }
             runner = Thread.currentThread();
             running.add(this);
+            T value = null;
+            Throwable failure = null;
             try {
-                T value = body.run();
-                result.complete(value);
+                value = body.run();
             } catch (Throwable t) {
-                result.fail(t);
+                failure = t;
+            }
+            // this thread is about to look for its next body: a call that the completion below
+            // makes (the caller's next one, say) waits for it rather than starting another thread
+            queue.returning(Thread.currentThread());
+            try {
+                if (failure == null) {
+                    result.complete(value);
+                } else {
+                    result.fail(failure);
+                }
             } finally {
                 running.remove(this);
                 interruptLock.lock();
@@ -360,6 +383,138 @@ public final class OffloadPool implements AutoCloseable {
                 interruptLock.unlock();
             }
             return DONE;
+        }
+    }
+
+    /**
+     * The executor's queue, shaped so the executor is elastic. ThreadPoolExecutor queues before it
+     * starts threads beyond its core size; this queue refuses a body (so the executor starts a
+     * thread) unless an idle thread is waiting for one (then it is handed straight over) or the
+     * pool is at its maximum (then it is queued, up to the capacity; the rejection handler
+     * retries here when a thread start lost a race).
+     */
+    /** A pool thread: knows whether it is on its way back to the queue. */
+    private static final class Worker extends Thread {
+        boolean returning; // this thread only
+
+        Worker(Runnable r, String name) {
+            super(r, name);
+        }
+    }
+
+    static final class HandOffQueue extends LinkedTransferQueue<Runnable> {
+        private final int capacity;
+        private final AtomicInteger queued = new AtomicInteger();
+        ThreadPoolExecutor executor;
+
+        HandOffQueue(int capacity) {
+            this.capacity = capacity;
+        }
+
+        /** Worker threads that finished a body and are on their way back to poll. */
+        private final AtomicInteger returning = new AtomicInteger();
+
+        void returning(Thread t) {
+            if (t instanceof Worker w && !w.returning) {
+                w.returning = true;
+                returning.incrementAndGet();
+            }
+        }
+
+        private void arrived() {
+            if (Thread.currentThread() instanceof Worker w && w.returning) {
+                w.returning = false;
+                returning.decrementAndGet();
+            }
+        }
+
+        @Override
+        public boolean offer(Runnable r) {
+            queued.incrementAndGet(); // the taker's poll counts it out, however it got there
+            if (tryTransfer(r)) {
+                return true; // an idle thread took it
+            }
+            queued.decrementAndGet();
+            if (returning.get() > 0 && enqueue(r)) {
+                return true; // a thread is about to be idle: it takes this one
+            }
+            if (executor.getPoolSize() < executor.getMaximumPoolSize()) {
+                return false; // start a thread for it
+            }
+            return enqueue(r);
+        }
+
+        /** Queues if below capacity. */
+        boolean enqueue(Runnable r) {
+            while (true) {
+                int n = queued.get();
+                if (n >= capacity) {
+                    return false;
+                }
+                if (queued.compareAndSet(n, n + 1)) {
+                    super.offer(r);
+                    return true;
+                }
+            }
+        }
+
+        @Override
+        public Runnable poll(long timeout, TimeUnit unit) throws InterruptedException {
+            arrived();
+            return counted(super.poll(timeout, unit));
+        }
+
+        @Override
+        public Runnable take() throws InterruptedException {
+            arrived();
+            return counted(super.take());
+        }
+
+        @Override
+        public Runnable poll() {
+            return counted(super.poll());
+        }
+
+        @Override
+        public boolean remove(Object o) {
+            boolean removed = super.remove(o);
+            if (removed) {
+                queued.decrementAndGet();
+            }
+            return removed;
+        }
+
+        @Override
+        public int drainTo(java.util.Collection<? super Runnable> c) {
+            return drainTo(c, Integer.MAX_VALUE);
+        }
+
+        @Override
+        public int drainTo(java.util.Collection<? super Runnable> c, int max) {
+            int n = 0;
+            Runnable r;
+            while (n < max && (r = poll()) != null) { // through poll(): counted once
+                c.add(r);
+                n++;
+            }
+            return n;
+        }
+
+        @Override
+        public int size() {
+            return Math.max(0, queued.get());
+        }
+
+        @Override
+        public int remainingCapacity() {
+            return capacity - size();
+        }
+
+        private Runnable counted(Runnable r) {
+            if (r != null) {
+                queued.decrementAndGet();
+            }
+            return r;
         }
     }
 }

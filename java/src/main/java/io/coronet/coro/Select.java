@@ -177,6 +177,7 @@ public final class Select<R> {
             throw new IllegalStateException("a select needs at least one clause");
         }
         co.checkInterruptsNow();
+        Channel.spendBudget(); // now, before any clause moves anything: its yield may throw
         SelectClause<? extends R>[] order = new SelectClause[n];
         int start = n == 1 ? 0 : ThreadLocalRandom.current().nextInt(n);
         for (int i = 0; i < n; i++) {
@@ -189,6 +190,10 @@ public final class Select<R> {
         SelectClause<? extends R> winner = null;
         try {
             while (winner == null) {
+                // Arm first, test after: a clause that turns ready on another thread and then wakes
+                // us reads the suspension we are about to enter, or we see it ready below. (Armed
+                // after the test, a hint could read the previous suspension and be lost.)
+                claim.arm();
                 winner = poll(order, claim, locks);
                 if (winner != null) {
                     break;
@@ -198,7 +203,7 @@ public final class Select<R> {
                     registered = n;
                     continue; // test once more: a hint clause may have turned ready before it registered
                 }
-                if (claim.arm()) {
+                if (claim.isOpen()) {
                     co.suspend();
                 } else {
                     winner = (SelectClause<? extends R>) claim.winner();

@@ -99,6 +99,7 @@ public final class Semaphore {
             throw new IllegalStateException("Semaphore.acquire on event loop thread '" + Thread.currentThread().getName()
                     + "' outside a coroutine could block that loop; call it from a coroutine, or use tryAcquire");
         }
+        Channel.spendBudget(); // before taking anything: its yield may throw
         Claim claim;
         lock.lock();
         try {

@@ -287,10 +287,15 @@ public final class NativeLibrary {
      */
     private static void verify(LibCoronet lib, Path path) {
         Library dl = Library.getCachedInstance(path.toString(), Library.LAZY | Library.LOCAL);
+        if (dl == null) {
+            // jnr-ffi's loader does not always fail for a file dlopen refuses (a musl build on glibc
+            // did not): say what dlopen said instead of listing every symbol as missing
+            throw explain(new UnsatisfiedLinkError(String.valueOf(Library.getLastError())), path);
+        }
         List<String> missing = new ArrayList<>();
         for (Method m : LibCoronet.class.getMethods()) {
             if (!m.isDefault() && !java.lang.reflect.Modifier.isStatic(m.getModifiers())
-                    && (dl == null || dl.getSymbolAddress(m.getName()) == 0L)) {
+                    && dl.getSymbolAddress(m.getName()) == 0L) {
                 missing.add(m.getName());
             }
         }
@@ -325,6 +330,16 @@ public final class NativeLibrary {
             hint = where + " is an " + format + " library, built for another platform than " + platform
                     + " (which needs " + wanted + "): pass the " + platform + " library, or leave -D"
                     + LIBRARY_PATH_PROPERTY + " unset to use the jar's";
+        } else if (lower.contains("version `glibc_")) {
+            hint = where + " needs a newer glibc than this system has (coronet's Linux libraries need glibc 2.17,"
+                    + " RHEL/CentOS 7 or later; on Alpine the jar's linux-*-musl library is used)";
+        } else if (lower.contains("libc.so.6") && platform != null && platform.endsWith("-musl")) {
+            hint = where + " is a glibc build and this JVM runs on musl: use the jar's " + platform + " library"
+                    + " (leave -D" + LIBRARY_PATH_PROPERTY + " unset)";
+        } else if (lower.contains("libc.so:") && platform != null && platform.startsWith("linux-")
+                && !platform.endsWith("-musl")) {
+            hint = where + " is a musl build (it needs musl's libc.so) and this JVM runs on glibc: use the jar's "
+                    + platform + " library (leave -D" + LIBRARY_PATH_PROPERTY + " unset)";
         } else if (nativeAccessDenied || lower.contains("native access")) {
             hint = "the JVM denies native access: start java with --enable-native-access=ALL-UNNAMED"
                     + " (bin/coronet does; java -jar coronet.jar gets it from the manifest)";

@@ -56,8 +56,11 @@ final class SelfTest {
         int a = -1;
         int b = -1;
         try {
-            poller = lib.cn_poller_create();
-            check("cn_poller_create", poller);
+            long created = lib.cn_poller_create();
+            if (created <= 0) {
+                throw new Failure("cn_poller_create", "returned " + created + (created < 0 ? " (-errno)" : ", not a handle"));
+            }
+            poller = created;
             check("cn_socketpair", lib.cn_socketpair(fds));
             a = io.getInt(fds);
             b = io.getInt(fds + 4);

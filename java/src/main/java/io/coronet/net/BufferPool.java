@@ -17,8 +17,9 @@ import java.util.Objects;
  * suspension only when a slow peer makes the write wait, which is the backpressure we want.
  *
  * <p>The pool keeps buffers, not {@link Chunk}s: every borrow wraps the buffer in a fresh chunk
- * (a small object, measured as free on the echo benchmark) whose close cuts it off the buffer,
- * so a chunk closed by one borrower can never show the next borrower's bytes.
+ * (32 bytes per receive, the one allocation of the echo path: benchmarks/RESULTS.md) whose close
+ * cuts it off the buffer, so a chunk closed by one borrower can never show the next borrower's
+ * bytes.
  *
  * <p>Loop-confined: obtained with {@link #of(EventLoop)}, freed when the loop terminates.
  */

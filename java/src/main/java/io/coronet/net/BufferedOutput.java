@@ -40,6 +40,20 @@ import java.util.Objects;
  * {@link #HIGH_WATER_MARK} flushes and suspends until the kernel took them all, so a peer that
  * does not read slows the writer down instead of filling the heap.
  *
+ * <h2>States</h2>
+ * <table>
+ *   <caption>transitions (all on the loop thread)</caption>
+ *   <tr><th>from</th><th>event</th><th>to</th></tr>
+ *   <tr><td>CLEAN</td><td>a write: the writer's next suspension and the tick's pre-poll phase are armed</td><td>PENDING</td></tr>
+ *   <tr><td>PENDING</td><td>a write below the high-water mark</td><td>PENDING</td></tr>
+ *   <tr><td>PENDING</td><td>a write reaching it, or {@link #flush()}: the writer suspends until all is taken</td><td>CLEAN</td></tr>
+ *   <tr><td>PENDING</td><td>the writer suspends / the tick ends: one non-blocking writev takes all</td><td>CLEAN</td></tr>
+ *   <tr><td>PENDING</td><td>... and takes only part</td><td>BLOCKED</td></tr>
+ *   <tr><td>BLOCKED</td><td>the socket turns writable: listed for the next pre-poll phase</td><td>PENDING</td></tr>
+ *   <tr><td>any</td><td>a write to the transport fails: pending bytes dropped, the error kept for the next call</td><td>FAILED</td></tr>
+ *   <tr><td>any</td><td>the connection closes: one last non-blocking writev, the rest freed</td><td>CLOSED</td></tr>
+ * </table>
+ *
  * <p>A failure of an automatic flush (the peer reset) drops the pending bytes and is thrown by
  * the next write or flush. Memory: pending bytes live in the loop's pooled buffers, given back
  * as soon as they are sent; an idle connection holds none. Loop-confined.

@@ -56,6 +56,16 @@ public final class Chunk implements AutoCloseable {
         return b;
     }
 
+    /**
+     * The chunk's bytes as a read-only direct ByteBuffer over its memory (no copy), for JDK APIs
+     * that read ByteBuffers: TLS encrypts a chunk straight from it. Valid until the chunk is
+     * closed; do not keep it beyond that (the memory goes back to the pool).
+     */
+    public java.nio.ByteBuffer asReadOnlyByteBuffer() {
+        NativeBuffer b = open();
+        return b.byteBufferView().slice(start, end - start).asReadOnlyBuffer();
+    }
+
     public int length() {
         open();
         return end - start;

@@ -87,6 +87,23 @@ public interface Connection extends AutoCloseable {
     /** True once end of stream was read and every received byte was handed out. */
     boolean isEof();
 
+    /**
+     * A {@link io.coronet.coro.Select} clause that wins when a read would find something without
+     * waiting for the transport: bytes already queued in the connection (after a line, say), end
+     * of stream, or the transport readable. Only the winner's {@code action} runs (it does the
+     * read); a losing clause reads nothing, so no byte is lost to the select.
+     * <pre>{@code
+     * String got = Select.<String>first()
+     *         .on(conn.readable(() -> conn.readLine(1024)))
+     *         .onReceive(shutdown, s -> null)
+     *         .await();
+     * }</pre>
+     * A transport that has no such clause yet throws {@link UnsupportedOperationException}.
+     */
+    default <R> io.coronet.coro.SelectClause<R> readable(io.coronet.coro.Coroutine.Body<? extends R> action) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no readable select clause yet");
+    }
+
     // ---- writing -----------------------------------------------------------------------------
 
     /** Writes all of {@code chunk}, suspending while the transport cannot take more. */

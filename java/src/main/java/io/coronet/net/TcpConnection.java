@@ -3,7 +3,7 @@ package io.coronet.net;
 import io.coronet.coro.AsyncFd;
 import io.coronet.coro.Coroutine;
 import io.coronet.coro.Deadline;
-import io.coronet.ffi.IoVector;
+import io.coronet.coro.SelectClause;
 import io.coronet.ffi.NativeBuffer;
 import io.coronet.ffi.NativeSockets;
 import io.coronet.ffi.SocketAddress;
@@ -35,13 +35,15 @@ import java.util.Objects;
  * ours). {@link #buffered()} gathers small writes into one {@code writev} instead.
  *
  * <p>Parts: {@link InboundBuffer} keeps what was received and not handed out yet (lines,
- * readExactly, cancelled reads), {@link BufferedOutput} what was written and not sent yet; this
- * class is the socket between them. Owned by one coroutine at a time (one reader and one writer
+ * readExactly, cancelled reads), {@link BufferedOutput} (over a {@link SocketSink}) what was
+ * written and not sent yet, {@link ReadableClause} is its select clause; this class is the
+ * socket between them. Owned by one coroutine at a time (one reader and one writer
  * coroutine may share it); loop-confined ({@link Connection}).
  */
 public final class TcpConnection implements Connection {
     private final AsyncFd fd;
     private final EventLoop loop;
+    private final BufferPool pool;
     private final InboundBuffer inbound;
     /** Made on the first {@link #buffered()}: most connections never buffer. */
     private BufferedOutput out;
@@ -56,7 +58,8 @@ public final class TcpConnection implements Connection {
     TcpConnection(AsyncFd fd) {
         this.fd = fd;
         this.loop = fd.loop();
-        this.inbound = new InboundBuffer(loop, BufferPool.of(loop));
+        this.pool = BufferPool.of(loop);
+        this.inbound = new InboundBuffer(loop, pool);
     }
 
     /**
@@ -107,7 +110,7 @@ public final class TcpConnection implements Connection {
             while (!eof) {
                 fd.awaitReadable(); // before borrowing: an idle connection holds no buffer
                 if (c == null) {
-                    c = BufferPool.of(loop).borrow();
+                    c = pool.borrow();
                 }
                 // no suspension from the read to the return: a cancel cannot come between them
                 int n = readSome(c.buffer, 0, c.buffer.capacity());
@@ -244,6 +247,12 @@ public final class TcpConnection implements Connection {
         }
     }
 
+    /** True when a read would not wait: bytes are queued here, end of stream was seen, or the socket is believed readable. */
+    public boolean isReadable() {
+        loop.checkConfined(this);
+        return !inbound.isEmpty() || eof || fd.isReadable();
+    }
+
     /**
      * Writes what the kernel takes of buf[offset, offset+length) now, without waiting, and
      * returns the count (0 when the send buffer is full): for a transport layered on this one
@@ -276,6 +285,17 @@ public final class TcpConnection implements Connection {
     public void whenWritable(Runnable action) {
         loop.checkConfined(this);
         fd.whenWritable(action);
+    }
+
+    @Override
+    public <R> SelectClause<R> readable(Coroutine.Body<? extends R> action) {
+        loop.checkConfined(this);
+        return new ReadableClause<>(fd, this::readWouldNotWait, Objects.requireNonNull(action, "action"));
+    }
+
+    /** Bytes queued, end of stream, or the socket believed readable: a read would not wait for the kernel. */
+    private boolean readWouldNotWait() {
+        return !inbound.isEmpty() || eof || fd.isReadable() || fd.isClosed();
     }
 
     /** Bytes received and queued, not handed out yet (for tests). */
@@ -324,7 +344,7 @@ public final class TcpConnection implements Connection {
     public void write(byte[] bytes, int offset, int length) throws IOException {
         loop.checkConfined(this);
         Objects.checkFromIndexSize(offset, length, bytes.length);
-        try (Chunk c = BufferPool.of(loop).borrow()) {
+        try (Chunk c = pool.borrow()) {
             int done = 0;
             while (done < length) {
                 int n = Math.min(length - done, c.buffer.capacity());
@@ -340,7 +360,7 @@ public final class TcpConnection implements Connection {
         loop.checkConfined(this);
         BufferedOutput o = out;
         if (o == null) {
-            o = out = new BufferedOutput(loop, this, new Sink(fd));
+            o = out = new BufferedOutput(loop, this, new SocketSink(fd));
         }
         return o;
     }
@@ -350,41 +370,6 @@ public final class TcpConnection implements Connection {
         loop.checkConfined(this);
         if (out != null) {
             out.flush();
-        }
-    }
-
-    /** The socket under the buffered writer: gather writes that never wait. */
-    private record Sink(AsyncFd fd) implements BufferedOutput.Sink {
-        @Override
-        public long writeNow(IoVector ranges) throws IOException {
-            if (!fd.isWritable() || ranges.count() == 0) {
-                return 0; // known full: no syscall that would only say EAGAIN
-            }
-            // One range (a request-response protocol's reply, whatever its pieces: they gather in
-            // one pooled chunk) goes out with send(2): sendmsg(2) also copies in a msghdr and an
-            // iovec array, measurably more kernel time per call (redis example at pipeline 1,
-            // benchmarks/RESULTS.md).
-            long n = ranges.count() == 1
-                    ? NativeSockets.write(fd.fd(), ranges.buffer(0), ranges.offset(0), ranges.length(0))
-                    : NativeSockets.writev(fd.fd(), ranges);
-            if (n == NativeSockets.WOULD_BLOCK) {
-                fd.writeBlocked();
-                return 0;
-            }
-            if (n < ranges.totalLength()) {
-                fd.writeBlocked(); // a partial write means the send buffer is full now
-            }
-            return n;
-        }
-
-        @Override
-        public void awaitWritable() throws IOException {
-            fd.awaitWritable();
-        }
-
-        @Override
-        public void whenWritable(Runnable action) {
-            fd.whenWritable(action);
         }
     }
 

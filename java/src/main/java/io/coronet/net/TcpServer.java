@@ -3,7 +3,7 @@ package io.coronet.net;
 import io.coronet.coro.CancelledException;
 import io.coronet.coro.ClosedException;
 import io.coronet.coro.Coroutine;
-import io.coronet.ffi.NativeException;
+import io.coronet.coro.Offload;
 import io.coronet.ffi.NativeSockets;
 import io.coronet.loop.EventLoop;
 import io.coronet.loop.EventLoopClosedException;
@@ -16,10 +16,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BiConsumer;
 
 /**
  * A TCP server on an {@link EventLoopGroup}: one listener per loop (with several loops, an
@@ -80,27 +77,18 @@ public final class TcpServer implements AutoCloseable {
     /** After cutting, how long cancelled handlers get to unwind before drain gives up waiting. */
     private static final Duration UNWIND = Duration.ofSeconds(5);
 
-    private final List<LoopState> loops;
+    private final List<ServerLoop> loops;
     private final String host;
     private final int port;
-    private final AtomicInteger open = new AtomicInteger();
-    private final AtomicLong accepted = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
+    private final ServerCounts counts = new ServerCounts();
     /** Held by the one drain that runs; the loops never take it. */
     private final ReentrantLock drainLock = new ReentrantLock();
-    /** Guards only the wait for {@link #allClosed}: a loop thread takes it for a signal, never long. */
-    private final ReentrantLock stateLock = new ReentrantLock();
-    private final Condition allClosed = stateLock.newCondition();
-    /** Set once a drain has begun: connection ends then signal {@link #allClosed}. */
-    private volatile boolean draining;
-    /** Connections whose handler ended on its own once the drain had begun. */
-    private final AtomicInteger finishedInDrain = new AtomicInteger();
     private DrainReport drainReport; // guarded by drainLock
 
     private TcpServer(List<TcpListener> listeners, String host, int port) {
-        List<LoopState> states = new ArrayList<>();
+        List<ServerLoop> states = new ArrayList<>();
         for (TcpListener l : listeners) {
-            states.add(new LoopState(l));
+            states.add(new ServerLoop(l, counts));
         }
         this.loops = List.copyOf(states);
         this.host = host;
@@ -115,19 +103,20 @@ public final class TcpServer implements AutoCloseable {
 
     /**
      * Starts listening on host:port on every loop of {@code group} (port 0: a free port, shared
-     * by all the listeners). Returns once all listeners are bound. Not from an event loop
-     * thread: it waits for the loops to bind.
+     * by all the listeners). Returns once all listeners are bound: a platform thread waits, a
+     * coroutine suspends.
      */
     public static TcpServer start(EventLoopGroup group, String host, int port, int backlog, PortSharing sharing,
                                   Handler handler) throws Exception {
-        if (EventLoop.isLoopThread()) {
+        if (EventLoop.isLoopThread() && Coroutine.current() == null) {
             throw new IllegalStateException("TcpServer.start waits for every loop of the group to bind:"
-                    + " call it from a platform thread, not from event loop '" + EventLoop.current().name() + "'");
+                    + " call it from a platform thread or a coroutine, not from event loop '"
+                    + EventLoop.current().name() + "' outside one");
         }
         boolean reusePort = sharing == PortSharing.REUSE_PORT || group.size() > 1;
         int boundPort = port;
         if (sharing == PortSharing.EXCLUSIVE && group.size() > 1) {
-            boundPort = probe(host, port);
+            boundPort = Offload.call(() -> probe(host, port)); // a name may resolve slowly: never on a loop thread
         }
         List<TcpListener> listeners = new ArrayList<>();
         try {
@@ -145,10 +134,10 @@ public final class TcpServer implements AutoCloseable {
             throw e;
         }
         TcpServer server = new TcpServer(listeners, host, boundPort);
-        for (LoopState s : server.loops) {
-            EventLoop loop = s.listener.loop();
-            loop.execute(() -> loop.onShutdown(() -> closeQuietly(s.listener)));
-            Coroutine.launch(loop, "accept:" + boundPort, () -> server.acceptLoop(s, handler));
+        for (ServerLoop s : server.loops) {
+            EventLoop loop = s.loop();
+            loop.execute(() -> loop.onShutdown(s::stopAccepting));
+            Coroutine.launch(loop, "accept:" + boundPort, () -> s.acceptLoop(handler));
         }
         return server;
     }
@@ -165,127 +154,6 @@ public final class TcpServer implements AutoCloseable {
 
     private static int listenerPort(TcpListener l, EventLoop loop) throws Exception {
         return Coroutine.spawn(loop, l::port).join(Duration.ofSeconds(30));
-    }
-
-    private void acceptLoop(LoopState state, Handler handler) throws IOException {
-        TcpListener listener = state.listener;
-        EventLoop loop = listener.loop();
-        while (!listener.isClosed()) {
-            TcpConnection conn;
-            try {
-                conn = listener.accept();
-            } catch (ClosedException | CancelledException stopped) {
-                return; // the server or the loop is shutting down
-            }
-            if (loop.isShuttingDown() || state.stopped) { // a coroutine would be refused: do not take the connection
-                conn.close();
-                return;
-            }
-            accepted.incrementAndGet();
-            open.incrementAndGet();
-            try {
-                NativeSockets.setNoDelay(conn.fd(), true);
-            } catch (NativeException e) { // the peer reset before we got to it: its problem only
-                failed.incrementAndGet();
-                connectionGone();
-                conn.close();
-                continue;
-            }
-            state.link(conn);
-            // the handler's frame sits right on the coroutine's entry: no wrapper on the stack
-            Coroutine co = Coroutine.launchDetached(loop, handler, conn, state.connectionEnded);
-            if (!conn.isClosed()) {
-                conn.handler = co;
-            }
-        }
-    }
-
-    /** One loop's listener and open connections; touched on that loop only. */
-    private final class LoopState {
-        final TcpListener listener;
-        /** Head of the open connections' intrusive list. */
-        TcpConnection head;
-        boolean stopped;
-        /** What runs in a connection's coroutine after its handler: one object for all connections. */
-        final BiConsumer<Connection, Throwable> connectionEnded = this::ended;
-
-        LoopState(TcpListener listener) {
-            this.listener = listener;
-        }
-
-        void link(TcpConnection c) {
-            c.nextOpen = head;
-            if (head != null) {
-                head.prevOpen = c;
-            }
-            head = c;
-        }
-
-        void unlink(TcpConnection c) {
-            if (c.prevOpen != null) {
-                c.prevOpen.nextOpen = c.nextOpen;
-            } else if (head == c) {
-                head = c.nextOpen;
-            }
-            if (c.nextOpen != null) {
-                c.nextOpen.prevOpen = c.prevOpen;
-            }
-            c.prevOpen = c.nextOpen = null;
-        }
-
-        /** After a connection's handler returned ({@code failure} null) or threw: in its coroutine. */
-        void ended(Connection conn, Throwable failure) {
-            TcpConnection c = (TcpConnection) conn;
-            unlink(c);
-            c.handler = null;
-            if (draining && !c.cut) {
-                finishedInDrain.incrementAndGet();
-            }
-            try {
-                conn.close();
-            } catch (IOException | RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                }
-            }
-            if (failure != null) {
-                failed.incrementAndGet();
-                if (!isPeerProblem(failure)) {
-                    LOG.log(System.Logger.Level.WARNING, "connection handler failed", failure);
-                }
-            }
-            connectionGone();
-        }
-
-        /** Stops accepting on this loop (the drain's first step). */
-        void stopAccepting() {
-            stopped = true;
-            closeQuietly(listener);
-        }
-
-        /** Cancels every open connection's handler; returns how many. */
-        int cut() {
-            int n = 0;
-            for (TcpConnection c = head; c != null; c = c.nextOpen) {
-                if (c.handler != null) {
-                    c.cut = true;
-                    c.handler.cancel();
-                    n++;
-                }
-            }
-            return n;
-        }
-    }
-
-    private void connectionGone() {
-        if (open.decrementAndGet() == 0 && draining) {
-            stateLock.lock();
-            try {
-                allClosed.signalAll();
-            } finally {
-                stateLock.unlock();
-            }
-        }
     }
 
     /** Failures a server sees from peers every day: not worth a log line each. */
@@ -310,6 +178,23 @@ public final class TcpServer implements AutoCloseable {
     // ---- stopping ----------------------------------------------------------------------------
 
     /**
+     * The first step of {@link #drain}, on its own: from now on no new connection is taken (the
+     * listeners close on their loops soon after) and every connection that ends counts as
+     * finished in the drain's report. Returns at once, from any thread, so a signal handler can
+     * call it before it hands the waiting part of the drain to a thread of its own.
+     */
+    public void stopAccepting() {
+        counts.draining = true;
+        for (ServerLoop s : loops) {
+            try {
+                s.loop().execute(s::stopAccepting);
+            } catch (EventLoopClosedException terminated) {
+                // the loop is gone, and its listener with it
+            }
+        }
+    }
+
+    /**
      * Stops this server gracefully: closes its listeners (new clients are refused at once), lets
      * the open connections finish until {@code grace} has passed, then cancels the handlers still
      * running (their current or next wait throws {@link CancelledException}) and waits a bounded
@@ -319,7 +204,8 @@ public final class TcpServer implements AutoCloseable {
     public DrainReport drain(Duration grace) throws InterruptedException {
         if (EventLoop.isLoopThread()) {
             throw new IllegalStateException("TcpServer.drain waits for connections to finish: call it from a"
-                    + " platform thread, not from event loop '" + EventLoop.current().name() + "' (it would stall it)");
+                    + " platform thread, not from event loop '" + EventLoop.current().name() + "' (it would stall it);"
+                    + " in a coroutine, Offload.call(() -> server.drain(grace))");
         }
         long deadline = System.nanoTime() + Math.max(0, grace.toNanos());
         drainLock.lock();
@@ -327,16 +213,15 @@ public final class TcpServer implements AutoCloseable {
             if (drainReport != null) {
                 return drainReport;
             }
-            draining = true;
-            onEachLoop(LoopState::stopAccepting);
-            awaitAllClosed(deadline);
+            counts.draining = true;
+            onEachLoop(ServerLoop::stopAccepting);
+            counts.awaitAllClosed(deadline);
             AtomicInteger cut = new AtomicInteger();
-            if (open.get() > 0) {
+            if (counts.open.get() > 0) {
                 onEachLoop(s -> cut.addAndGet(s.cut()));
-                awaitAllClosed(System.nanoTime() + UNWIND.toNanos());
+                counts.awaitAllClosed(System.nanoTime() + UNWIND.toNanos());
             }
-            int stillOpen = open.get();
-            drainReport = new DrainReport(finishedInDrain.get(), cut.get(), stillOpen);
+            drainReport = new DrainReport(counts.finishedInDrain.get(), cut.get(), counts.open.get());
             return drainReport;
         } finally {
             drainLock.unlock();
@@ -354,11 +239,11 @@ public final class TcpServer implements AutoCloseable {
     }
 
     /** Runs {@code action} on every loop's state, on that loop, and waits (bounded) for all of them. */
-    private void onEachLoop(java.util.function.Consumer<LoopState> action) throws InterruptedException {
+    private void onEachLoop(java.util.function.Consumer<ServerLoop> action) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(loops.size());
-        for (LoopState s : loops) {
+        for (ServerLoop s : loops) {
             try {
-                s.listener.loop().execute(() -> {
+                s.loop().execute(() -> {
                     try {
                         action.accept(s);
                     } finally {
@@ -375,22 +260,6 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    /** Waits until no connection is open or {@code deadline} passed. */
-    private void awaitAllClosed(long deadline) throws InterruptedException {
-        stateLock.lock();
-        try {
-            while (open.get() > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return;
-                }
-                allClosed.awaitNanos(left);
-            }
-        } finally {
-            stateLock.unlock();
-        }
-    }
-
     // ---- accessors ---------------------------------------------------------------------------
 
     public String host() {
@@ -403,20 +272,20 @@ public final class TcpServer implements AutoCloseable {
 
     /** Connections currently open. */
     public int openConnections() {
-        return open.get();
+        return counts.open.get();
     }
 
     public long acceptedConnections() {
-        return accepted.get();
+        return counts.accepted.get();
     }
 
     /** Connections whose handler ended with an exception (peer resets included). */
     public long failedConnections() {
-        return failed.get();
+        return counts.failed.get();
     }
 
     @Override
     public String toString() {
-        return "TcpServer[" + host + ":" + port + ", " + loops.size() + " loop(s), " + open.get() + " open]";
+        return "TcpServer[" + host + ":" + port + ", " + loops.size() + " loop(s), " + counts.open.get() + " open]";
     }
 }

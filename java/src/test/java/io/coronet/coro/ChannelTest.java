@@ -264,4 +264,40 @@ class ChannelTest extends LoopFixture {
         assertInstanceOf(IllegalStateException.class, onLoop.get());
         assertTrue(onLoop.get().getMessage().contains("call it from a coroutine"), onLoop.get().getMessage());
     }
+
+    @Test
+    void aSenderThatNeverWaitsStillLetsTheLoopsOtherCoroutinesRun() throws Exception {
+        Channel<Integer> ch = new Channel<>(100_000);
+        boolean[] otherRan = {false};
+        int sentBeforeTheOtherRan = run(() -> {
+            Coroutine.launch(loop, () -> otherRan[0] = true); // queued behind us on our own loop
+            for (int i = 0; i < 10_000; i++) {
+                if (otherRan[0]) {
+                    return i;
+                }
+                ch.send(i); // never full: never suspends, but the budget makes it yield now and then
+            }
+            return -1;
+        });
+        assertTrue(sentBeforeTheOtherRan >= 0, "10,000 sends without a wait starved the loop's other coroutine");
+    }
+
+    @Test
+    void aCancelledSenderNeverHasSentTheElementOfTheSendThatThrew() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            Channel<Integer> ch = new Channel<>(1_000_000);
+            int[] returned = {0};
+            Task<Void> sender = Coroutine.launch(loop, () -> {
+                for (int i = 0; ; i++) {
+                    ch.send(i);
+                    returned[0]++;
+                }
+            });
+            Thread.sleep(2);
+            sender.cancel();
+            assertThrows(CancelledException.class, () -> sender.join(WAIT));
+            int queued = run(ch::size); // on the loop: returned[0] is loop-confined
+            assertEquals(run(() -> returned[0]), queued, "a send that threw had sent its element");
+        }
+    }
 }

@@ -252,4 +252,21 @@ class OffloadTest extends LoopFixture {
         assertTrue(pool.get().isShutdown(), "the shared pool is still up after its last loop terminated");
         assertNotSame(pool.get(), Offload.sharedPool());
     }
+
+    @Test
+    void bodiesOneAfterAnotherReuseTheIdleThreadInsteadOfStartingNewOnes() throws Exception {
+        try (OffloadPool pool = OffloadPool.builder().maxThreads(8).queueCapacity(8).build()) {
+            java.util.Set<String> threads = run(() -> {
+                java.util.Set<String> names = new java.util.HashSet<>();
+                for (int i = 0; i < 50; i++) {
+                    names.add(pool.call(() -> Thread.currentThread().getName()));
+                }
+                return names;
+            });
+            // one at a time: an idle worker is waiting for each next body (a second thread may
+            // start while the first is still on its way back to the queue)
+            assertTrue(threads.size() <= 2, "sequential bodies started " + threads.size() + " threads: " + threads);
+            assertEquals(0, pool.queued());
+        }
+    }
 }

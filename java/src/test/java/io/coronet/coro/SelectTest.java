@@ -303,4 +303,61 @@ class SelectTest extends LoopFixture {
         });
         assertEquals("a select needs at least one clause", r);
     }
+
+    @Test
+    void aHintFromAnotherThreadIsNeverLost() throws Exception {
+        // The clause turns ready on another thread, then wakes the select: however the two race,
+        // the select must see it (a select that armed its wake-up after testing lost such hints).
+        java.util.concurrent.ExecutorService helper = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            int rounds = 200;
+            int hinted = run(() -> {
+                int n = 0;
+                for (int i = 0; i < rounds; i++) {
+                    AtomicInteger flag = new AtomicInteger();
+                    SelectClause<String> setElsewhere = new SelectClause<>() {
+                        boolean registered;
+
+                        @Override
+                        protected boolean isReady() {
+                            boolean ready = flag.get() != 0;
+                            if (!ready && registered) {
+                                // widen the window between "not ready" and suspending, where the
+                                // helper's set-then-wake races with the select
+                                java.util.concurrent.locks.LockSupport.parkNanos(300_000);
+                            }
+                            return ready;
+                        }
+
+                        @Override
+                        protected String complete() {
+                            return "hint";
+                        }
+
+                        @Override
+                        protected void register(SelectWaker waker) {
+                            registered = true;
+                            helper.execute(() -> {
+                                flag.set(1);
+                                waker.wake();
+                            });
+                        }
+
+                        @Override
+                        protected void unregister() {
+                        }
+                    };
+                    String r = Select.<String>first().on(setElsewhere).onTimeout(Duration.ofSeconds(2), () -> "lost").await();
+                    if (!r.equals("hint")) {
+                        return -i - 1;
+                    }
+                    n++;
+                }
+                return n;
+            });
+            assertEquals(rounds, hinted, "a hint was lost in round " + (-hinted - 1));
+        } finally {
+            helper.shutdownNow();
+        }
+    }
 }

@@ -189,4 +189,19 @@ class NativeLibraryTest {
                 () -> NativeLibrary.probe(dflt, "coronet_poll"));
         assertTrue(e.getMessage().contains("a library built for"), e.getMessage());
     }
+
+    @Test
+    void aMuslLibraryOnAGlibcJvmIsRefusedSayingSo(@TempDir Path dir) throws Exception {
+        String platform = NativeLibrary.platform();
+        assumeTrue(platform.startsWith("linux-") && !platform.endsWith("-musl"), "a glibc Linux JVM only");
+        String fileName = System.mapLibraryName("coronet");
+        String resource = "native/" + platform + "-musl/" + fileName;
+        assumeTrue(getClass().getClassLoader().getResource(resource) != null,
+                resource + " is not in this build (musl-gcc missing, or -Dcoronet.native.hostOnly)");
+        Path musl = NativeLibrary.extract(resource, fileName, dir);
+        NativeUnavailableException e = assertThrows(NativeUnavailableException.class,
+                () -> NativeLibrary.probe(musl, "coronet"));
+        assertTrue(e.getMessage().contains(musl.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("is a musl build"), e.getMessage());
+    }
 }

@@ -268,7 +268,19 @@ class ResolutionTest {
 
         static Blackhole onV6() throws IOException {
             assumeTrue(hasV6Loopback(), "no IPv6 loopback (::1) on this machine");
-            int fd = NativeSockets.listen("::1", 0, 1, false);
+            int fd = -1;
+            for (int attempt = 0; attempt < 20 && fd < 0; attempt++) {
+                // the tests listen on 127.0.0.1 at the same port: take a port whose v4 twin is free
+                // too (the machine may run other servers; a probe keeps the race to microseconds)
+                int v6 = NativeSockets.listen("::1", 0, 1, false);
+                try {
+                    NativeSockets.close(NativeSockets.listen("127.0.0.1", NativeSockets.localPort(v6), 1, false));
+                    fd = v6;
+                } catch (io.coronet.ffi.AddressInUseException taken) {
+                    NativeSockets.close(v6);
+                }
+            }
+            assumeTrue(fd >= 0, "no port free on both ::1 and 127.0.0.1 in 20 tries");
             Blackhole h = new Blackhole(fd, NativeSockets.localPort(fd));
             for (int i = 0; i < 16; i++) {
                 Socket s = new Socket();

@@ -61,6 +61,37 @@ class SyscallCountTest {
         }
     }
 
+    /** The echo path stays at one read and one write per message (the loop's waits aside). */
+    @Test
+    void anEchoedMessageIsOneReadAndOneWrite() throws Exception {
+        assumeTrue(NativeStats.ENABLED, "needs -Dcoronet.stats=true (mvn runs it in the test-syscall-counts execution)");
+        try (LoopbackPair p = new LoopbackPair("syscalls")) {
+            Task<Void> echo = Coroutine.launch(p.loop, () -> {
+                while (true) {
+                    try (Chunk c = p.conn.receive()) {
+                        if (c == null) {
+                            return;
+                        }
+                        p.conn.send(c);
+                    }
+                }
+            });
+            String message = "x".repeat(64);
+            p.clientWrite(message);
+            assertEquals(message, p.clientRead(64)); // warm up
+            long writes = NativeStats.get(NativeStats.Kind.WRITE);
+            long reads = NativeStats.get(NativeStats.Kind.READ);
+            for (int i = 0; i < 20; i++) {
+                p.clientWrite(message);
+                assertEquals(message, p.clientRead(64));
+            }
+            assertEquals(20, NativeStats.get(NativeStats.Kind.READ) - reads, "reads for 20 messages");
+            assertEquals(20, NativeStats.get(NativeStats.Kind.WRITE) - writes, "writes for 20 messages");
+            p.client.shutdownOutput();
+            echo.join(LoopbackPair.WAIT);
+        }
+    }
+
     @Test
     void unbufferedRepliesCostOneWriteEach() throws Exception {
         assumeTrue(NativeStats.ENABLED, "needs -Dcoronet.stats=true (mvn runs it in the test-syscall-counts execution)");

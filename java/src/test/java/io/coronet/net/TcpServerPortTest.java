@@ -62,6 +62,18 @@ class TcpServerPortTest {
     }
 
     @Test
+    void aCoroutineOfTheGroupMayStartAServerAndIsRefusedTheSameWay() throws Exception {
+        TcpServer first = start(2, 0, TcpServer.PortSharing.EXCLUSIVE);
+        EventLoopGroup g = groups.get(0);
+        TcpServer.Handler h = conn -> conn.write("second\n");
+        TcpServer second = io.coronet.coro.Coroutine.spawn(g.get(1),
+                () -> TcpServer.start(g, "127.0.0.1", 0, 64, h)).join(WAIT);
+        assertEquals("second", greeting(second.port()));
+        assertThrows(AddressInUseException.class, () -> io.coronet.coro.Coroutine.spawn(g.get(0),
+                () -> TcpServer.start(g, "127.0.0.1", first.port(), 64, h)).join(WAIT));
+    }
+
+    @Test
     void aSecondCoronetProcessOnTheSamePortFails() throws Exception {
         TcpServer ours = start(2, 0, TcpServer.PortSharing.EXCLUSIVE);
         String line = holder(ours.port(), 2, TcpServer.PortSharing.EXCLUSIVE);

@@ -18,6 +18,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +41,7 @@ final class NettyServer implements PeerServer {
     }
 
     @Override
-    public InetSocketAddress start(ServerOptions options) throws InterruptedException {
+    public InetSocketAddress start(ServerOptions options) throws Exception {
         IoHandlerFactory io;
         Class<? extends ServerChannel> channelClass;
         if (transport == Transport.EPOLL) {
@@ -53,6 +54,7 @@ final class NettyServer implements PeerServer {
         }
         group = new MultiThreadIoEventLoopGroup(1, io);
         boolean handshake = options.protocol() == Protocol.HANDSHAKE;
+        SslContext ssl = options.tls() ? Tls.nettyContext(options) : null;
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(channelClass)
@@ -62,6 +64,7 @@ final class NettyServer implements PeerServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (ssl != null) ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                         if (handshake) ch.pipeline().addLast(new HandshakeHandler());
                         ch.pipeline().addLast(EchoHandler.INSTANCE);
                     }

@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.net.ssl.SSLSocket;
 import java.net.SocketException;
 
 /**
@@ -20,11 +22,16 @@ final class VirtualThreadServer implements PeerServer {
     private ServerSocket listener;
     private Protocol protocol;
     private Thread acceptor;
+    /** Null for plain TCP. */
+    private SSLServerSocketFactory tls;
 
     @Override
-    public InetSocketAddress start(ServerOptions options) throws IOException {
+    public InetSocketAddress start(ServerOptions options) throws Exception {
         protocol = options.protocol();
-        listener = new ServerSocket();
+        if (options.tls()) {
+            tls = Tls.jdkContext(options).getServerSocketFactory();
+        }
+        listener = tls != null ? tls.createServerSocket() : new ServerSocket();
         listener.setReuseAddress(true);
         listener.bind(new InetSocketAddress(options.host(), options.port()), 4096);
         acceptor = Thread.ofVirtual().name("acceptor").start(this::acceptLoop);
@@ -46,6 +53,9 @@ final class VirtualThreadServer implements PeerServer {
     private void serve(Socket socket) {
         try (socket) {
             socket.setTcpNoDelay(true);
+            if (socket instanceof SSLSocket ssl) {
+                ssl.startHandshake(); // in the connection's virtual thread, like coronet's
+            }
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
             byte[] buf = new byte[BUFFER_SIZE];

@@ -57,7 +57,8 @@ import java.util.Objects;
  *
  * <h2>Buffers</h2>
  * Ciphertext and plaintext live in off-heap {@link RecordBuffers} of the loop, borrowed while
- * bytes are in flight: an idle connection, waiting for the peer, holds none. The socket reads
+ * bytes are in flight: an idle connection, waiting for the peer, holds none (part of a record or
+ * of a line waits in a small buffer of its own). The socket reads
  * into and writes from the very memory the SSLEngine works on (no copy between them); plaintext
  * is copied once, to the caller's buffer or the chunk {@link #receive()} returns.
  *
@@ -84,6 +85,15 @@ public final class TlsConnection implements Connection {
     /** Ciphertext received, [netInStart, netInEnd) not yet decrypted; null when there is none. */
     private NativeBuffer netIn;
     private int netInStart, netInEnd;
+    /**
+     * Part of a record kept while the connection waits for the rest (a slow or stalling peer),
+     * [0, parkedLength) in a buffer just big enough instead of a pooled record buffer; or null.
+     */
+    private NativeBuffer parked;
+    private int parkedLength;
+    /** Plaintext not handed out yet (a partial line) kept the same way while the connection waits; or null. */
+    private NativeBuffer parkedPlain;
+    private int parkedPlainLength;
     /** Plaintext decrypted, [appStart, appEnd) not yet handed out; null when there is none. */
     private NativeBuffer appIn;
     private int appStart, appEnd;
@@ -326,7 +336,7 @@ public final class TlsConnection implements Connection {
 
     private void requireHandshaken(String what) {
         if (!handshaken) {
-            throw new IllegalStateException(what + "() is known after the handshake; call handshake() first");
+            throw new IllegalStateException(what + "() needs the handshake done; call handshake() first (TlsServer.handler and connect do)");
         }
     }
 
@@ -452,8 +462,21 @@ public final class TlsConnection implements Connection {
         return peerClosed && !hasPlain();
     }
 
+    /** True when decrypted bytes wait to be handed out (brings parked ones back into {@link #appIn} first). */
     private boolean hasPlain() {
+        if (parkedPlain != null) {
+            unparkPlain();
+        }
         return appIn != null && appEnd > appStart;
+    }
+
+    private void unparkPlain() {
+        appIn = buffers.borrow();
+        NativeBuffer.copy(parkedPlain, 0, appIn, 0, parkedPlainLength);
+        appStart = 0;
+        appEnd = parkedPlainLength;
+        parkedPlain.close();
+        parkedPlain = null;
     }
 
     private void consumePlain(int n) {
@@ -549,11 +572,25 @@ public final class TlsConnection implements Connection {
 
     /** Reads more ciphertext behind what is pending; a TCP end of stream here is a truncation. */
     private void readNet() throws IOException {
+        if (!tcp.isReadable()) { // about to wait: what is pending waits in small buffers of its own
+            if (netIn != null) {
+                park();
+            }
+            if (appIn != null && appEnd > appStart) {
+                parkPlain();
+            }
+        }
         if (netIn == null) {
-            tcp.awaitReadable(); // a silent peer costs no buffer
+            tcp.awaitReadable(); // a silent peer costs no pooled buffer
             netIn = buffers.borrow();
             netInStart = 0;
             netInEnd = 0;
+            if (parked != null) {
+                NativeBuffer.copy(parked, 0, netIn, 0, parkedLength);
+                netInEnd = parkedLength;
+                parked.close();
+                parked = null;
+            }
         } else if (netInStart > 0 && RecordBuffers.SIZE - netInEnd < packetSize) {
             int pending = netInEnd - netInStart;
             netIn.copyWithin(netInStart, 0, pending);
@@ -574,6 +611,28 @@ public final class TlsConnection implements Connection {
             throw new TlsTruncationException("the peer closed the TCP connection without a TLS close_notify: what it sent may be cut short");
         }
         netInEnd += n;
+    }
+
+    /**
+     * A peer that sends part of a record and then waits (a slow link, or a client that stalls
+     * its handshake on purpose) would otherwise pin a 36 KiB pooled buffer per connection until
+     * its deadline; the few bytes wait in a buffer of their own, copied back when more arrive.
+     */
+    private void park() {
+        int pending = netInEnd - netInStart;
+        parked = NativeBuffer.allocate(Math.max(64, pending));
+        NativeBuffer.copy(netIn, netInStart, parked, 0, pending);
+        parkedLength = pending;
+        netIn = buffers.release(netIn);
+    }
+
+    /** A partial line waiting for its end: the same, for decrypted bytes (readLine keeps them). */
+    private void parkPlain() {
+        int pending = appEnd - appStart;
+        parkedPlain = NativeBuffer.allocate(Math.max(64, pending));
+        NativeBuffer.copy(appIn, appStart, parkedPlain, 0, pending);
+        parkedPlainLength = pending;
+        appIn = buffers.release(appIn);
     }
 
     /** One engine.unwrap of the pending ciphertext, into the plaintext buffer or (handshake) nowhere. */
@@ -598,6 +657,9 @@ public final class TlsConnection implements Connection {
     }
 
     private void ensurePlainRoom() throws LineTooLongException {
+        if (parkedPlain != null) {
+            unparkPlain(); // new plaintext goes behind the parked bytes
+        }
         if (appIn == null) {
             appIn = buffers.borrow();
             appStart = 0;
@@ -621,7 +683,18 @@ public final class TlsConnection implements Connection {
     /** Writes all of {@code chunk}, suspending while the peer's window is full. */
     @Override
     public void send(Chunk chunk) throws IOException {
-        write(chunk.toByteArray()); // a Chunk's memory is the net package's: one copy
+        loop.checkConfined(this);
+        ByteBuffer src = chunk.asReadOnlyByteBuffer(); // encrypted from the chunk's memory: no copy
+        beginWrite();
+        try {
+            while (src.hasRemaining()) {
+                ensureOutRoom();
+                checkWrapped(wrapNow(src));
+            }
+            finishWrite();
+        } finally {
+            endWrite();
+        }
     }
 
     /** Encrypts and writes all of buf[offset, offset+length), suspending while the send buffer is full. */
@@ -673,9 +746,14 @@ public final class TlsConnection implements Connection {
         drainSinkOut();
     }
 
+    /**
+     * The buffered writer; after the handshake (what it buffers is encrypted when it leaves,
+     * which needs the session's keys).
+     */
     @Override
     public BufferedOutput buffered() {
         loop.checkConfined(this);
+        requireHandshaken("buffered");
         BufferedOutput o = out;
         if (o == null) {
             o = out = new BufferedOutput(loop, this, new Sink());
@@ -892,6 +970,14 @@ public final class TlsConnection implements Connection {
             netIn = buffers.release(netIn);
             appIn = buffers.release(appIn);
             sinkOut = buffers.release(sinkOut);
+            if (parked != null) {
+                parked.close();
+                parked = null;
+            }
+            if (parkedPlain != null) {
+                parkedPlain.close();
+                parkedPlain = null;
+            }
             if (!writing) {
                 netOut = buffers.release(netOut);
             }

@@ -14,7 +14,7 @@ public final class TlsTruncationException extends SSLException {
     }
 
     @Override
-    public synchronized Throwable fillInStackTrace() {
+    public Throwable fillInStackTrace() {
         return this; // routine for a server (every client that just drops the socket); the message says it all
     }
 }
