@@ -7,7 +7,8 @@ import io.coronet.ffi.NativeSockets;
 import java.io.IOException;
 
 /**
- * The socket under a TCP connection's {@link BufferedOutput}: gather writes that never wait,
+ * The socket under a TCP connection's {@link BufferedOutput}: gather writes (one range: a plain
+ * send) that never wait,
  * and the fd's writability for when they could not take everything.
  */
 record SocketSink(AsyncFd fd) implements BufferedOutput.Sink {
@@ -16,7 +17,13 @@ record SocketSink(AsyncFd fd) implements BufferedOutput.Sink {
         if (!fd.isWritable() || ranges.count() == 0) {
             return 0; // known full: no syscall that would only say EAGAIN
         }
-        long n = NativeSockets.writev(fd.fd(), ranges);
+        // One range (a request-response protocol's reply, whatever its pieces: they gather in
+        // one pooled chunk) goes out with send(2): sendmsg(2) also copies in a msghdr and an
+        // iovec array, measurably more kernel time per call (the redis example at pipeline 1,
+        // benchmarks/RESULTS.md).
+        long n = ranges.count() == 1
+                ? NativeSockets.write(fd.fd(), ranges.buffer(0), ranges.offset(0), ranges.length(0))
+                : NativeSockets.writev(fd.fd(), ranges);
         if (n == NativeSockets.WOULD_BLOCK) {
             fd.writeBlocked();
             return 0;

@@ -1,7 +1,6 @@
 package io.coronet.examples.redis;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -13,7 +12,6 @@ final class Commands {
     private static final List<String> READ = List.of("readonly", "fast");
     private static final List<String> WRITE = List.of("write", "denyoom");
     private static final List<String> WRITE_FAST = List.of("write", "denyoom", "fast");
-    private static final List<String> NONE = List.of();
 
     private final Store store;
     private final ServerStats stats;
@@ -378,9 +376,5 @@ final class Commands {
         }
         store.clear();
         out.ok();
-    }
-
-    static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -105,8 +105,6 @@ final class Store {
      * infinite).
      */
     record ExpireCondition(boolean nx, boolean xx, boolean gt, boolean lt) {
-        static final ExpireCondition NONE = new ExpireCondition(false, false, false, false);
-
         boolean allows(Entry old, long expireAt) {
             boolean has = old.hasExpiry();
             return (!nx || !has) && (!xx || has)
