@@ -293,6 +293,18 @@ public final class TcpConnection implements Connection {
         return new ReadableClause<>(fd, this::readWouldNotWait, Objects.requireNonNull(action, "action"));
     }
 
+    /**
+     * {@link #readable} for a transport layered on this connection (TLS): ready also while
+     * {@code heldAbove} says the upper layer holds input of its own (decrypted bytes, its end of
+     * stream). Looks, never reads.
+     */
+    public <R> SelectClause<R> readable(java.util.function.BooleanSupplier heldAbove, Coroutine.Body<? extends R> action) {
+        loop.checkConfined(this);
+        Objects.requireNonNull(heldAbove, "heldAbove");
+        return new ReadableClause<>(fd, () -> heldAbove.getAsBoolean() || readWouldNotWait(),
+                Objects.requireNonNull(action, "action"));
+    }
+
     /** Bytes queued, end of stream, or the socket believed readable: a read would not wait for the kernel. */
     private boolean readWouldNotWait() {
         return !inbound.isEmpty() || eof || fd.isReadable() || fd.isClosed();

@@ -462,6 +462,35 @@ public final class TlsConnection implements Connection {
         return peerClosed && !hasPlain();
     }
 
+    /**
+     * Ready when decrypted bytes wait here, at the peer's close_notify, or when the socket has
+     * bytes (a record, or part of one: the action's read may then wait for its rest). Looks,
+     * never reads or decrypts: a losing clause leaves every byte where it was.
+     */
+    @Override
+    public <R> io.coronet.coro.SelectClause<R> readable(io.coronet.coro.Coroutine.Body<? extends R> action) {
+        loop.checkConfined(this);
+        return tcp.readable(this::holdsInput, action);
+    }
+
+    /**
+     * Input of our own a read can return without the socket: plaintext (parked or not), a whole
+     * record received but not decrypted yet (the socket is drained then: no edge will come for
+     * it), or the end.
+     */
+    private boolean holdsInput() {
+        return (appIn != null && appEnd > appStart) || parkedPlain != null || holdsWholeRecord() || peerClosed || closed;
+    }
+
+    /** netIn starts with a complete TLS record: its 5-byte header (type, version, length) and the length's bytes. */
+    private boolean holdsWholeRecord() {
+        if (netIn == null || netInEnd - netInStart < 5) {
+            return false;
+        }
+        int length = (netIn.get(netInStart + 3) & 0xff) << 8 | (netIn.get(netInStart + 4) & 0xff);
+        return netInEnd - netInStart >= 5 + length;
+    }
+
     /** True when decrypted bytes wait to be handed out (brings parked ones back into {@link #appIn} first). */
     private boolean hasPlain() {
         if (parkedPlain != null) {

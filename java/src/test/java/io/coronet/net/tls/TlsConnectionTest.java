@@ -1,6 +1,7 @@
 package io.coronet.net.tls;
 
 import io.coronet.coro.Coroutine;
+import io.coronet.coro.Task;
 import io.coronet.loop.EventLoop;
 import io.coronet.net.BufferPool;
 import io.coronet.net.Chunk;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Timeout;
 
 import javax.net.ssl.SSLHandshakeException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -113,6 +115,42 @@ class TlsConnectionTest {
                 }
             });
             assertEquals("abc|4|gh\n", got); // "def\n" is 4 bytes
+        }
+    }
+
+    /** Select over a TLS connection: decrypted bytes queued behind a line count as readable; a losing clause takes nothing. */
+    @Test
+    void aTlsConnectionIsSelectableLikeAPlainOne() throws Exception {
+        KeyMaterial keys = KeyMaterial.selfSigned("localhost");
+        try (TlsServerFixture s = new TlsServerFixture(TlsConfig.server(keys).build())) {
+            TlsConfig cfg = TlsConfig.client().trust(List.of(keys.certificate())).build();
+            List<String> got = onClient(() -> {
+                try (TlsConnection c = TlsConnection.connect("localhost", s.port(), cfg)) {
+                    List<String> lines = new ArrayList<>();
+                    lines.add(c.readLine(1000)); // the greeting
+                    Task<String> idle = Coroutine.spawn(client, () -> io.coronet.coro.Select.<String>first()
+                            .on(c.readable(() -> "readable before anything was sent?"))
+                            .onTimeout(Duration.ofMillis(200), () -> "nothing yet")
+                            .await());
+                    lines.add(idle.await());
+                    c.write("one\ntwo\n"); // echoed back in one record: "two" waits decrypted after "one"
+                    lines.add(c.readLine(100));
+                    Task<String> done = new Task<>();
+                    done.complete("lost");
+                    String r = null;
+                    long end = System.nanoTime() + WAIT.toNanos();
+                    while (r == null && System.nanoTime() < end) { // both may be ready: a loser must leave "two" alone
+                        r = io.coronet.coro.Select.<String>first()
+                                .on(c.readable(() -> c.readLine(100)))
+                                .onComplete(done, v -> null)
+                                .await();
+                    }
+                    lines.add(r);
+                    return lines;
+                }
+            });
+            assertEquals("nothing yet", got.get(1), "no input, no readiness");
+            assertEquals(List.of("one", "two"), got.subList(2, 4));
         }
     }
 
