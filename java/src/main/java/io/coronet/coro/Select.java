@@ -101,33 +101,7 @@ public final class Select<R> {
     public Select<R> onReadable(AsyncFd fd, Coroutine.Body<? extends R> action) {
         Objects.requireNonNull(fd, "fd");
         Objects.requireNonNull(action, "action");
-        return on(new SelectClause<R>() {
-            private SelectWaker registered;
-
-            @Override
-            protected boolean isReady() {
-                return fd.isReadable() || fd.isClosed();
-            }
-
-            @Override
-            protected R complete() throws Exception {
-                return action.run();
-            }
-
-            @Override
-            protected void register(SelectWaker waker) {
-                fd.watchReadable(waker);
-                registered = waker;
-            }
-
-            @Override
-            protected void unregister() {
-                if (registered != null) {
-                    fd.unwatchReadable(registered);
-                    registered = null;
-                }
-            }
-        });
+        return on(new ReadableClause<R>(fd, () -> fd.isReadable() || fd.isClosed(), action));
     }
 
     /** Wins when {@code timeout} (counted from now) has passed and nothing else won first. */

@@ -3,6 +3,7 @@ package io.coronet.net;
 import io.coronet.coro.AsyncFd;
 import io.coronet.coro.Coroutine;
 import io.coronet.coro.Deadline;
+import io.coronet.coro.ReadableClause;
 import io.coronet.coro.SelectClause;
 import io.coronet.ffi.NativeBuffer;
 import io.coronet.ffi.NativeSockets;

@@ -1,24 +1,20 @@
-package io.coronet.net;
-
-import io.coronet.coro.AsyncFd;
-import io.coronet.coro.Coroutine;
-import io.coronet.coro.SelectClause;
-import io.coronet.coro.SelectWaker;
+package io.coronet.coro;
 
 import java.util.function.BooleanSupplier;
 
 /**
- * {@link Connection#readable}: wins when a read would not wait for the kernel (the connection's
- * own test, {@code ready}: bytes queued, end of stream, the fd readable); waits on the fd's
+ * A select clause on an fd's readability: wins when {@code ready} says a read would not wait
+ * for the kernel ({@link Select#onReadable}: the fd readable or closed; a connection adds the
+ * bytes it has queued, {@code io.coronet.net.Connection#readable}); waits on the fd's
  * readability. Looks, never reads: a losing clause leaves every byte where it was.
  */
-final class ReadableClause<R> extends SelectClause<R> {
+public final class ReadableClause<R> extends SelectClause<R> {
     private final AsyncFd fd;
     private final BooleanSupplier ready;
     private final Coroutine.Body<? extends R> action;
     private SelectWaker registered;
 
-    ReadableClause(AsyncFd fd, BooleanSupplier ready, Coroutine.Body<? extends R> action) {
+    public ReadableClause(AsyncFd fd, BooleanSupplier ready, Coroutine.Body<? extends R> action) {
         this.fd = fd;
         this.ready = ready;
         this.action = action;
