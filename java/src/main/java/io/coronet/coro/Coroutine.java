@@ -397,11 +397,7 @@ public final class Coroutine extends LoopTenant {
     }
 
     /** Throws if cancelled or past the deadline (unless uncancellable). Inside this coroutine. */
-    void checkInterruptsNow() {
-        checkInterrupts();
-    }
-
-    private void checkInterrupts() {
+    void checkInterrupts() {
         if (uncancellable > 0) {
             return;
         }

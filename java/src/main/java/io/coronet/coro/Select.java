@@ -150,7 +150,7 @@ public final class Select<R> {
         if (n == 0) {
             throw new IllegalStateException("a select needs at least one clause");
         }
-        co.checkInterruptsNow();
+        co.checkInterrupts();
         Channel.spendBudget(); // now, before any clause moves anything: its yield may throw
         SelectClause<? extends R>[] order = new SelectClause[n];
         int start = n == 1 ? 0 : ThreadLocalRandom.current().nextInt(n);
